@@ -1,0 +1,60 @@
+package dev.kclip.schemas;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The one place that names the pipeline's topics and how they are laid out. */
+public final class Topics {
+
+    private static final String DAYS_7 = Long.toString(Duration.ofDays(7).toMillis());
+    private static final String DAYS_30 = Long.toString(Duration.ofDays(30).toMillis());
+    /** Image-carrying records are up to a few MB after normalisation; the broker default (1 MB) is too small. */
+    private static final String MAX_MESSAGE = Integer.toString(16 * 1024 * 1024);
+
+    public static final TopicSpec PAIRS_RAW = new TopicSpec("kclip.pairs.raw", 3,
+            Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),
+            ImageCaptionPair.class, "pair id",
+            "pairs as users push them, before validation");
+    public static final TopicSpec PAIRS = new TopicSpec("kclip.pairs", 3,
+            Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),
+            ImageCaptionPair.class, "pair id",
+            "validated, normalised, de-duplicated pairs");
+    public static final TopicSpec DEAD_LETTERS = new TopicSpec("kclip.pairs.dlq", 1,
+            Map.of("retention.ms", DAYS_30, "max.message.bytes", MAX_MESSAGE),
+            DeadLetter.class, "original record key",
+            "records any stage rejected, with the reason");
+    public static final TopicSpec TEACHER_EMBEDDINGS = new TopicSpec("kclip.teacher.embeddings", 3,
+            Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),
+            EmbeddedPair.class, "pair id",
+            "pairs with the teacher's caption embedding");
+    public static final TopicSpec CENTROIDS = new TopicSpec("kclip.concepts.centroids", 1,
+            Map.of("cleanup.policy", "compact", "max.message.bytes", MAX_MESSAGE),
+            CentroidSnapshot.class, "teacher model id",
+            "newest K-means centroids per teacher (compacted)");
+    public static final TopicSpec DRIFT = new TopicSpec("kclip.concepts.drift", 1,
+            Map.of("retention.ms", DAYS_30),
+            DriftReport.class, "teacher model id",
+            "concept drift report per window");
+    public static final TopicSpec TRAIN_EXAMPLES = new TopicSpec("kclip.train.examples", 3,
+            Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),
+            LabelledPair.class, "pair id",
+            "embedded pairs with soft concept labels, for the trainer");
+    public static final TopicSpec CHECKPOINTS = new TopicSpec("kclip.model.checkpoints", 1,
+            Map.of("cleanup.policy", "compact,delete", "retention.ms", DAYS_30),
+            CheckpointEvent.class, "run id + version",
+            "one event per published trainer checkpoint");
+
+    /** Every topic, in the order data flows through them. */
+    public static final List<TopicSpec> ALL = List.of(
+            PAIRS_RAW, PAIRS, DEAD_LETTERS, TEACHER_EMBEDDINGS, CENTROIDS, DRIFT, TRAIN_EXAMPLES, CHECKPOINTS);
+
+    private Topics() {
+    }
+
+    /** The catalog entry for a topic name, if it is one of ours. */
+    public static Optional<TopicSpec> byName(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+}
