@@ -1,0 +1,193 @@
+package dev.kclip.common.broker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one process), built from Kafka's own
+ * server code. Its log directory is formatted on first start and reused afterwards, so topics and records survive
+ * restarts, {@code kill -9} included (Kafka recovers the log segments on start).
+ *
+ * <p>Sized for one machine: replication factor 1 for internal topics, few partitions for the offsets and
+ * transaction-state topics (so it starts fast), transactions up to an hour (Flink's default timeout).
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final int NODE_ID = 1;
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final int port;
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    /**
+     * Starts a broker and waits until it answers clients.
+     *
+     * @param dataDir log directory; formatted when it holds no broker yet
+     * @param port client port, or 0 for a free one
+     * @param readyTimeout how long to wait for the broker to answer
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, Duration readyTimeout) {
+        int clientPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        Path dir = dataDir.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create broker data directory " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> props = config(dir, clientPort, controllerPort);
+        KafkaConfig config = new KafkaConfig(props, false);
+        if (!Files.exists(dir.resolve("meta.properties"))) {
+            format(config, dir);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, clientPort);
+        try {
+            server.startup();
+            broker.awaitReady(readyTimeout);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /** {@code localhost:port}, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Blocks until the broker has shut down (used by the foreground {@code kclip broker}). */
+    public void awaitShutdown() {
+        server.awaitShutdown();
+    }
+
+    /** Shuts the broker down cleanly; idempotent. */
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static Map<String, Object> config(Path dir, int clientPort, int controllerPort) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", Integer.toString(NODE_ID));
+        props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://localhost:" + clientPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
+        props.put("controller.listener.names", CONTROLLER_LISTENER);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", dir.toString());
+        // topics are created on purpose (kclip topics create, tests), never by a typo in a topic name
+        props.put("auto.create.topics.enable", "false");
+        props.put("num.partitions", "1");
+        props.put("default.replication.factor", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "5");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "5");
+        props.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(1)));
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("message.max.bytes", Integer.toString(16 * 1024 * 1024));
+        props.put("replica.fetch.max.bytes", Integer.toString(16 * 1024 * 1024));
+        props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+        return props;
+    }
+
+    private static void format(KafkaConfig config, Path dir) {
+        try {
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(NODE_ID)
+                    .setControllerListenerName(CONTROLLER_LISTENER)
+                    .setMetadataLogDirectory(dir.toString())
+                    .setDirectories(Set.of(dir.toString()))
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setUnstableFeatureVersionsEnabled(config.unstableFeatureVersionsEnabled())
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format Kafka log directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                try {
+                    int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
+                            .nodes().get(3, TimeUnit.SECONDS).size();
+                    if (brokers > 0) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // not answering yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka broker on port " + port + " not ready after " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("localhost", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free local port: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.kclip.common.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP side of a long-running service: {@code GET /metrics} (Prometheus text format, from Micrometer) and
+ * {@code GET /health} (200 when every registered check is up, 503 otherwise, with one line per check).
+ */
+public final class ServiceEndpoints implements AutoCloseable {
+
+    /** The state of one part of a service. */
+    public record Health(boolean up, String detail) {
+        public static Health up(String detail) {
+            return new Health(true, detail);
+        }
+
+        public static Health down(String detail) {
+            return new Health(false, detail);
+        }
+    }
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, Supplier<Health>> checks = new ConcurrentSkipListMap<>();
+    private final HttpServer server;
+
+    private ServiceEndpoints(PrometheusMeterRegistry registry, HttpServer server) {
+        this.registry = registry;
+        this.server = server;
+    }
+
+    /**
+     * Starts serving on {@code port} (0 for a free one) on all interfaces.
+     *
+     * @param service value of the {@code service} tag on every meter
+     */
+    public static ServiceEndpoints start(String service, int port) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("service", service);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            ServiceEndpoints endpoints = new ServiceEndpoints(registry, server);
+            server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
+            server.createContext("/health", endpoints::health);
+            server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "kclip-endpoints-" + service);
+                t.setDaemon(true);
+                return t;
+            }));
+            server.start();
+            return endpoints;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Adds (or replaces) a named health check. */
+    public void addHealthCheck(String name, Supplier<Health> check) {
+        checks.put(name, check);
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        StringBuilder body = new StringBuilder();
+        boolean up = true;
+        for (Map.Entry<String, Supplier<Health>> check : checks.entrySet()) {
+            Health health;
+            try {
+                health = check.getValue().get();
+            } catch (RuntimeException e) {
+                health = Health.down(e.toString());
+            }
+            up &= health.up();
+            body.append(check.getKey()).append(' ').append(health.up() ? "UP" : "DOWN")
+                    .append(' ').append(health.detail()).append('\n');
+        }
+        respond(exchange, up ? 200 : 503, (up ? "UP\n" : "DOWN\n") + body, "text/plain");
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType + "; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        registry.close();
+    }
+}
