@@ -1,0 +1,57 @@
+package dev.kclip.common.deadletter;
+
+import dev.kclip.schemas.DeadLetter;
+import dev.kclip.schemas.Topics;
+import dev.kclip.schemas.serde.AvroSerde;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Builds the {@link DeadLetter} a stage writes when it rejects a record: the original bytes exactly as read,
+ * where they came from, and why. Every stage uses this so dead letters look the same wherever they come from.
+ */
+public final class DeadLetters {
+
+    private static final AvroSerde<DeadLetter> SERDE = new AvroSerde<>(DeadLetter.class);
+
+    private DeadLetters() {
+    }
+
+    /**
+     * A dead letter for a record read from {@code topic}/{@code partition}/{@code offset}.
+     *
+     * @param stage the rejecting stage: ingest, teacher, concepts, trainer
+     * @param reasonCode a stable code such as {@code EMPTY_CAPTION} or {@code BAD_RECORD}
+     * @param message what was wrong, for a person
+     * @param recordId the pair id when it could be read, else null
+     */
+    public static DeadLetter of(byte[] key, byte[] value, String topic, int partition, long offset,
+            String stage, String reasonCode, String message, String recordId) {
+        return DeadLetter.newBuilder()
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
+                .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
+                .setSourceTopic(topic).setSourcePartition(partition).setSourceOffset(offset)
+                .setStage(stage).setReasonCode(reasonCode).setMessage(message).setRecordId(recordId)
+                .setTime(Instant.now())
+                .build();
+    }
+
+    /** The record to send to the dead-letter topic, keyed like the original. */
+    public static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter) {
+        byte[] key = letter.getOriginalKey() == null ? null : bytes(letter.getOriginalKey());
+        return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, SERDE.serialize(Topics.DEAD_LETTERS.name(), letter));
+    }
+
+    /** Encodes a dead letter for the topic (for stages with their own producer abstraction, e.g. Flink). */
+    public static byte[] encode(DeadLetter letter) {
+        return SERDE.serialize(Topics.DEAD_LETTERS.name(), letter);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

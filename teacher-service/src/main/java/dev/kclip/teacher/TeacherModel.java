@@ -1,0 +1,35 @@
+package dev.kclip.teacher;
+
+import java.util.List;
+
+/**
+ * A frozen text encoder whose caption embeddings the student distils from (Llama 2 in the paper). Implementations
+ * are selected by a model spec string, see {@link TeacherModels}.
+ *
+ * <p>Not thread-safe unless stated: one service thread owns a teacher.
+ */
+public interface TeacherModel extends AutoCloseable {
+
+    /** Stable identifier recorded with every embedding, e.g. {@code onnx-minilm} or {@code llama2c:model.bin}. */
+    String modelId();
+
+    /** Length of every vector {@link #embed} returns. */
+    int dimension();
+
+    /** Longest token sequence the model reads; longer captions are truncated (and flagged). */
+    int maxTokens();
+
+    /** Number of tokens the model would see for {@code caption} (after truncation), for batching by tokens. */
+    int countTokens(String caption);
+
+    /**
+     * Embeds a batch of captions in one forward pass.
+     *
+     * @return one embedding per caption, in order
+     */
+    List<TeacherEmbedding> embed(List<String> captions);
+
+    /** Releases native memory. */
+    @Override
+    void close();
+}
