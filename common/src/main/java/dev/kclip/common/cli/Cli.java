@@ -6,7 +6,7 @@ import picocli.CommandLine;
 /**
  * Runs a picocli command tree the way every kclip command behaves: a user error prints one line
  * ({@code kclip: error: ...}) and exits 1; a usage error prints the message and usage and exits 2; a stack trace
- * is printed only with {@code --verbose}.
+ * is printed only with {@code --verbose}. Options can also be set from the environment ({@link EnvironmentDefaults}).
  */
 public final class Cli {
 
@@ -15,8 +15,13 @@ public final class Cli {
 
     /** Parses and runs {@code args}; returns the exit code. */
     public static int execute(Object root, String... args) {
-        CommandLine commandLine = new CommandLine(root);
+        return configure(new CommandLine(root)).execute(args);
+    }
+
+    /** Applies kclip's error handling and environment defaults to {@code commandLine}. */
+    public static CommandLine configure(CommandLine commandLine) {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
         commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
             boolean verbose = parseResult.originalArgs().contains("--verbose");
             PrintWriter err = cl.getErr();
@@ -29,7 +34,7 @@ public final class Cli {
             err.flush();
             return 1;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     private static boolean isUserError(Throwable e) {
