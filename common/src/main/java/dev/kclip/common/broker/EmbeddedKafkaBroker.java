@@ -42,11 +42,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
+    private final String advertisedHost;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port, String advertisedHost) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
+        this.advertisedHost = advertisedHost;
     }
 
     /**
@@ -57,6 +59,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param readyTimeout how long to wait for the broker to answer
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, Duration readyTimeout) {
+        return start(dataDir, "localhost", "localhost", port, readyTimeout);
+    }
+
+    /**
+     * Starts a broker reachable from other machines or containers.
+     *
+     * @param bindHost interface the client listener binds to ({@code 0.0.0.0} for all)
+     * @param advertisedHost the host name clients are told to connect to (e.g. the container's network alias)
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, String bindHost, String advertisedHost, int port,
+            Duration readyTimeout) {
         int clientPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Path dir = dataDir.toAbsolutePath();
@@ -65,13 +78,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create broker data directory " + dir + ": " + e.getMessage(), e);
         }
-        Map<String, Object> props = config(dir, clientPort, controllerPort);
+        Map<String, Object> props = config(dir, bindHost, advertisedHost, clientPort, controllerPort);
         KafkaConfig config = new KafkaConfig(props, false);
         if (!Files.exists(dir.resolve("meta.properties"))) {
             format(config, dir);
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, clientPort);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, clientPort, advertisedHost);
         try {
             server.startup();
             broker.awaitReady(readyTimeout);
@@ -82,9 +95,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    /** {@code localhost:port}, for {@code bootstrap.servers}. */
+    /** {@code advertised-host:port}, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return "localhost:" + port;
+        return advertisedHost + ":" + port;
     }
 
     public int port() {
@@ -107,13 +120,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Map<String, Object> config(Path dir, int clientPort, int controllerPort) {
+    private static Map<String, Object> config(Path dir, String bindHost, String advertisedHost, int clientPort,
+            int controllerPort) {
         Map<String, Object> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://localhost:" + clientPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
+        props.put("listeners", "PLAINTEXT://" + bindHost + ":" + clientPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + clientPort);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");
