@@ -23,6 +23,14 @@ public interface TeacherModel extends AutoCloseable {
     int countTokens(String caption);
 
     /**
+     * Tokens that come from the caption itself, leaving out the special tokens the model adds (BOS, [CLS], [SEP]).
+     * Zero means there is nothing to embed, e.g. an empty or whitespace-only caption.
+     */
+    default int contentTokens(String caption) {
+        return countTokens(caption);
+    }
+
+    /**
      * Embeds a batch of captions in one forward pass.
      *
      * @return one embedding per caption, in order

@@ -100,6 +100,11 @@ public final class OnnxMiniLmTeacher implements TeacherModel {
     }
 
     @Override
+    public int contentTokens(String caption) {
+        return tokenizer.encode(caption, false, false).getIds().length;
+    }
+
+    @Override
     public List<TeacherEmbedding> embed(List<String> captions) {
         if (captions.isEmpty()) {
             return List.of();

@@ -1,0 +1,406 @@
+package dev.kclip.teacher.service;
+
+import dev.kclip.common.deadletter.DeadLetters;
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.service.StageService;
+import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Float32Vectors;
+import dev.kclip.schemas.ImageCaptionPair;
+import dev.kclip.schemas.serde.AvroCodec;
+import dev.kclip.schemas.serde.RecordDecodingException;
+import dev.kclip.teacher.TeacherEmbedding;
+import dev.kclip.teacher.TeacherModel;
+import dev.kclip.teacher.TeacherModels;
+import dev.kclip.teacher.service.CaptionEmbedder.Admission;
+import dev.kclip.teacher.service.CaptionEmbedder.Embedded;
+import dev.kclip.teacher.service.CaptionEmbedder.Outcome;
+import dev.kclip.teacher.service.CaptionEmbedder.Rejected;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The teacher stage: reads {@code ImageCaptionPair}s, embeds their captions in micro-batches and writes
+ * {@code EmbeddedPair}s, exactly once. Each batch is one Kafka transaction holding its output records, its dead
+ * letters and the input offsets it consumed (consume-transform-produce), so after a crash, {@code kill -9}
+ * included, the next instance resumes from the last committed batch and readers with {@code read_committed} see
+ * every pair exactly once.
+ *
+ * <p>Instances share the input's partitions through a consumer group. Batches are only built from records not yet
+ * committed, so on a rebalance the buffered records of revoked partitions are dropped: their new owner reads them
+ * again from the committed offsets. A transaction that fails is aborted and the instance re-reads from its committed
+ * offsets; a fencing error (another process took this instance id) or a teacher that embeds nothing stops it, with
+ * health DOWN.
+ *
+ * <p>Metrics (tag {@code instance}): {@code kclip.teacher.embedded}, {@code kclip.teacher.dead.letters{reason}},
+ * {@code kclip.teacher.tokens}, {@code kclip.teacher.batch.captions}, {@code kclip.teacher.embed} (forward-pass
+ * time), {@code kclip.teacher.transactions{result}}, {@code kclip.teacher.cache.reused/computed} and
+ * {@code kclip.teacher.cache.hit.ratio}.
+ */
+public final class TeacherService implements StageService {
+
+    public static final String STAGE = "teacher";
+    private static final Logger LOG = LoggerFactory.getLogger(TeacherService.class);
+    private static final long IDLE_POLL_MS = 200;
+    /** Room left under the producer's max.request.size for the record batch framing. */
+    private static final int RECORD_OVERHEAD = 64 * 1024;
+
+    /** A consumed record on its way to a batch: decoded and priced, or already rejected. */
+    private record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Rejected rejected) {
+        TopicPartition partition() {
+            return new TopicPartition(record.topic(), record.partition());
+        }
+    }
+
+    private final TeacherServiceConfig config;
+    private final CaptionEmbedder embedder;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final MicroBatcher<Pending> batcher;
+    private final AvroCodec<ImageCaptionPair> pairs = AvroCodec.forClass(ImageCaptionPair.class);
+    private final AvroCodec<EmbeddedPair> embeddedPairs = AvroCodec.forClass(EmbeddedPair.class);
+    private final int maxRecordBytes;
+    private final Metrics metrics;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean running = true;
+    private volatile String failure;
+    private volatile Set<TopicPartition> assigned = Set.of();
+
+    private TeacherService(TeacherServiceConfig config, TeacherModel teacher, KafkaConnection kafka, MeterRegistry registry) {
+        this.config = config;
+        this.embedder = new CaptionEmbedder(teacher, new EmbeddingCache(config.cacheBytes()));
+        this.batcher = new MicroBatcher<>(config.maxBatchTokens(), config.maxBatchCaptions(), config.maxWait());
+        Properties consumerProps = kafka.consumer(config.groupId());
+        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        // static membership: a restarted instance takes its partitions back at once instead of waiting for the
+        // dead one's session to time out; a clean close leaves the group so others take over immediately
+        consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        consumerProps.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatchCaptions()));
+        consumerProps.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        Properties producerProps = kafka.producer();
+        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(config.transactionTimeout().toMillis()));
+        producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        this.maxRecordBytes = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(1024 * 1024))) - RECORD_OVERHEAD;
+        this.consumer = new KafkaConsumer<>(consumerProps);
+        this.producer = new KafkaProducer<>(producerProps);
+        this.metrics = new Metrics(registry, Tags.of("instance", config.instanceId()), embedder);
+        this.thread = new Thread(this::run, "kclip-teacher-" + config.instanceId());
+    }
+
+    /**
+     * Loads the teacher and starts consuming on a background thread.
+     *
+     * @throws IllegalArgumentException when the model spec or options are wrong (nothing is started then)
+     */
+    public static TeacherService start(TeacherServiceConfig config, KafkaConnection kafka, MeterRegistry registry) {
+        TeacherModel teacher = TeacherModels.load(config.modelSpec(), config.teacherOptions());
+        TeacherService service;
+        try {
+            service = new TeacherService(config, teacher, kafka, registry);
+        } catch (RuntimeException e) {
+            teacher.close();
+            throw e;
+        }
+        LOG.info("teacher {} ({} dimensions) consuming {} as {} in group {}", teacher.modelId(), teacher.dimension(),
+                config.inputTopic(), config.transactionalId(), config.groupId());
+        service.thread.start();
+        return service;
+    }
+
+    @Override
+    public String name() {
+        return STAGE;
+    }
+
+    @Override
+    public ServiceEndpoints.Health health() {
+        if (failure != null) {
+            return ServiceEndpoints.Health.down(failure);
+        }
+        if (!running) {
+            return ServiceEndpoints.Health.down("stopped");
+        }
+        return ServiceEndpoints.Health.up(embedder.teacher().modelId() + ", partitions " + assigned);
+    }
+
+    /** False once the service stopped, by {@link #close()} or by a fatal error ({@link #failure()}). */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Why the service stopped on its own, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** The model id written into every record. */
+    public String modelId() {
+        return embedder.teacher().modelId();
+    }
+
+    /** Finishes the batch in hand (committing what was read), then closes the clients and the teacher. */
+    @Override
+    public void close() {
+        stopping = true;
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(config.inputTopic()), new Rebalance());
+            while (!stopping) {
+                long waitMs = Math.min(IDLE_POLL_MS, TimeUnit.NANOSECONDS.toMillis(batcher.nanosUntilDue(System.nanoTime())));
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
+                        intake(record);
+                    }
+                } catch (WakeupException e) {
+                    continue;          // close() asked to stop: the loop condition ends it
+                }
+                while (batcher.isDue(System.nanoTime())) {
+                    flush(batcher.take());
+                }
+            }
+            while (!batcher.isEmpty()) {
+                flush(batcher.take());
+            }
+        } catch (ProducerFencedException | FencedInstanceIdException e) {
+            failure = "another process runs as instance '" + config.instanceId() + "' of group " + config.groupId()
+                    + " (give each instance its own --instance-id): " + e.getMessage();
+            LOG.error("teacher {} stopped: {}", config.instanceId(), failure);
+        } catch (RuntimeException e) {
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.error("teacher {} stopped: {}", config.instanceId(), failure, e);
+        } finally {
+            closeQuietly(() -> consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)));
+            closeQuietly(() -> producer.close(Duration.ofSeconds(5)));
+            closeQuietly(embedder.teacher()::close);
+            running = false;
+        }
+    }
+
+    private void intake(ConsumerRecord<byte[], byte[]> record) {
+        long now = System.nanoTime();
+        if (record.value() == null) {
+            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, "null value (tombstone)")), 0, now);
+            return;
+        }
+        ImageCaptionPair pair;
+        try {
+            pair = pairs.decode(record.value());
+        } catch (RecordDecodingException e) {
+            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, e.getMessage())), 0, now);
+            return;
+        }
+        Admission admission = embedder.admit(pair.getCaption());
+        batcher.add(new Pending(record, pair, admission.rejected()), admission.tokens(), now);
+    }
+
+    /** Embeds a batch and commits its outputs, dead letters and offsets in one transaction. */
+    private void flush(List<Pending> batch) {
+        List<Pending> toEmbed = batch.stream().filter(p -> p.rejected() == null).toList();
+        long started = System.nanoTime();
+        List<Outcome> outcomes = embedder.embed(toEmbed.stream().map(p -> p.pair().getCaption()).toList());
+        metrics.embed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<RejectReason, Integer> rejected = new EnumMap<>(RejectReason.class);
+        int embedded = 0;
+        long tokens = 0;
+        Instant now = Instant.now();
+        int next = 0;
+        for (Pending p : batch) {
+            Outcome outcome = p.rejected() != null ? p.rejected() : outcomes.get(next++);
+            if (outcome instanceof Embedded e) {
+                byte[] value = embeddedPairs.encode(embeddedPair(p.pair(), e.embedding(), now));
+                if (value.length > maxRecordBytes) {
+                    outcome = new Rejected(RejectReason.OUTPUT_TOO_LARGE, "EmbeddedPair of " + value.length
+                            + " bytes exceeds the producer's max.request.size; original value left out");
+                } else {
+                    records.add(new ProducerRecord<>(config.outputTopic(), p.pair().getId().getBytes(StandardCharsets.UTF_8), value));
+                    embedded++;
+                    tokens += e.embedding().tokenCount();
+                }
+            }
+            if (outcome instanceof Rejected r) {
+                records.add(deadLetter(p, r));
+                rejected.merge(r.reason(), 1, Integer::sum);
+            }
+            offsets.merge(p.partition(), new OffsetAndMetadata(p.record().offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        try {
+            producer.beginTransaction();
+            records.forEach(producer::send);
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
+            throw e;        // fatal for this producer: another instance owns the id, or the cluster refuses us
+        } catch (KafkaException e) {
+            LOG.warn("teacher {}: transaction of {} records aborted, re-reading from the committed offsets: {}",
+                    config.instanceId(), batch.size(), e.getMessage());
+            producer.abortTransaction();
+            metrics.aborted.increment();
+            rewind();
+            return;
+        }
+        metrics.committed.increment();
+        metrics.embedded.increment(embedded);
+        metrics.tokens.increment(tokens);
+        metrics.batchCaptions.record(toEmbed.size());
+        rejected.forEach((reason, count) -> metrics.deadLetters.get(reason).increment(count));
+    }
+
+    private EmbeddedPair embeddedPair(ImageCaptionPair pair, TeacherEmbedding e, Instant now) {
+        return EmbeddedPair.newBuilder()
+                .setPair(pair)
+                .setTeacherModelId(embedder.teacher().modelId())
+                .setEmbedding(Float32Vectors.encode(e.vector()))
+                .setDim(e.vector().length)
+                .setTokenCount(e.tokenCount())
+                .setTruncated(e.truncated())
+                .setEmbeddedTime(now)
+                .build();
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(Pending p, Rejected r) {
+        ConsumerRecord<byte[], byte[]> record = p.record();
+        byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
+        var letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
+                STAGE, r.reason().name(), r.message(), p.pair() == null ? null : p.pair().getId());
+        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), DeadLetters.encode(letter));
+    }
+
+    /** After an abort: forget the buffered records and read again from the last committed offsets. */
+    private void rewind() {
+        batcher.drain();
+        Set<TopicPartition> partitions = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, offset);
+            }
+        }
+    }
+
+    /** Buffered records of partitions this instance no longer owns are dropped: their new owner re-reads them. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            batcher.removeIf(p -> partitions.contains(p.partition()));
+            assigned = Set.copyOf(consumer.assignment());
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = Set.copyOf(consumer.assignment());
+            LOG.info("teacher {} now owns {}", config.instanceId(), assigned);
+        }
+    }
+
+    private static void closeQuietly(Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warn("error while closing: {}", e.toString());
+        }
+    }
+
+    /** The service's meters. */
+    private static final class Metrics {
+        final Counter embedded;
+        final Counter tokens;
+        final Counter committed;
+        final Counter aborted;
+        final DistributionSummary batchCaptions;
+        final Timer embed;
+        final Map<RejectReason, Counter> deadLetters = new EnumMap<>(RejectReason.class);
+
+        Metrics(MeterRegistry registry, Tags tags, CaptionEmbedder embedder) {
+            embedded = Counter.builder("kclip.teacher.embedded").description("pairs written with their embedding")
+                    .tags(tags).register(registry);
+            tokens = Counter.builder("kclip.teacher.tokens").description("tokens of the embedded captions")
+                    .tags(tags).register(registry);
+            committed = Counter.builder("kclip.teacher.transactions").tag("result", "committed").tags(tags).register(registry);
+            aborted = Counter.builder("kclip.teacher.transactions").tag("result", "aborted").tags(tags).register(registry);
+            batchCaptions = DistributionSummary.builder("kclip.teacher.batch.captions")
+                    .description("captions per batch sent to the model").tags(tags).register(registry);
+            embed = Timer.builder("kclip.teacher.embed").description("time to embed one batch").tags(tags).register(registry);
+            for (RejectReason reason : RejectReason.values()) {
+                deadLetters.put(reason, Counter.builder("kclip.teacher.dead.letters").tag("reason", reason.name())
+                        .tags(tags).register(registry));
+            }
+            FunctionCounter.builder("kclip.teacher.cache.reused", embedder, CaptionEmbedder::reused)
+                    .description("captions embedded without a forward pass (cache hit or duplicate in the batch)")
+                    .tags(tags).register(registry);
+            FunctionCounter.builder("kclip.teacher.cache.computed", embedder, CaptionEmbedder::computed)
+                    .description("captions the teacher computed").tags(tags).register(registry);
+            Gauge.builder("kclip.teacher.cache.hit.ratio", embedder, CaptionEmbedder::hitRate)
+                    .description("reused / (reused + computed)").tags(tags).register(registry);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.kclip.teacher.service;
+
+import static dev.kclip.teacher.service.ServiceTestKit.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.schemas.DeadLetter;
+import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Float32Vectors;
+import dev.kclip.schemas.ImageCaptionPair;
+import dev.kclip.teacher.TeacherModel;
+import dev.kclip.teacher.TeacherModels;
+import dev.kclip.testsupport.KafkaBroker;
+import dev.kclip.testsupport.KafkaBrokerExtension;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The teacher service against a real broker, in this JVM. */
+@ExtendWith(KafkaBrokerExtension.class)
+class TeacherServiceIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @Test
+    void recordsItCannotEmbedGoToTheDeadLetterTopicAndTheStreamGoesOn(KafkaBroker broker, @TempDir Path dir)
+            throws Exception {
+        KafkaConnection kafka = broker.connection();
+        String name = "teacher-dlq-it";
+        ServiceTestKit.createTopics(kafka, name, 2);
+        List<ImageCaptionPair> valid = new ArrayList<>();
+        for (int repeat = 0; repeat < 3; repeat++) {
+            for (int c = 0; c < 10; c++) {
+                valid.add(ServiceTestKit.pair("a small red apple on table " + c, repeat * 100 + c));
+            }
+        }
+        ImageCaptionPair empty = ServiceTestKit.pair("", 900);
+        ImageCaptionPair nan1 = ServiceTestKit.pair("an X-ray of a hand", 901);
+        ImageCaptionPair nan2 = ServiceTestKit.pair("a box of XL shirts", 902);
+        List<ImageCaptionPair> later = new ArrayList<>();
+        for (int c = 0; c < 5; c++) {
+            later.add(ServiceTestKit.pair("a dog after the bad records " + c, 1000 + c));
+        }
+        ServiceTestKit.produce(kafka, name + ".pairs", valid);
+        ServiceTestKit.produceRaw(kafka, List.of(
+                new ProducerRecord<>(name + ".pairs", bytes("garbage"), bytes("this is not an Avro record at all")),
+                new ProducerRecord<>(name + ".pairs", bytes("tombstone"), null)));
+        ServiceTestKit.produce(kafka, name + ".pairs", List.of(empty, nan1, nan2));
+        ServiceTestKit.produce(kafka, name + ".pairs", later);
+
+        MeterRegistry registry = new SimpleMeterRegistry();
+        TeacherServiceConfig config = TeacherServiceConfig.defaults("llama2c:" + TestCheckpoints.withNanToken(dir))
+                .withTopics(name + ".pairs", name + ".embeddings", name + ".dlq")
+                .withGroup(name, "dlq-0")
+                .withBatching(4096, 8, Duration.ofMillis(20))
+                .withCacheBytes(1 << 20);
+        try (TeacherService service = TeacherService.start(config, kafka, registry);
+                ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true);
+                ServiceTestKit.CommittedKeys dlq = new ServiceTestKit.CommittedKeys(kafka, name + ".dlq", true)) {
+            await(() -> out.poll() == 35 && dlq.poll() == 5, WAIT, "35 embedded pairs and 5 dead letters");
+            assertTrue(service.health().up(), service.health().detail());
+            // the cache meters follow the live service (Micrometer holds it weakly), so read them before closing
+            await(() -> counters(registry, "dlq-0").get("kclip.teacher.embedded") == 35, WAIT, "the embedded counter");
+            Map<String, Double> meters = counters(registry, "dlq-0");
+            assertEquals(15 + 2, meters.get("kclip.teacher.cache.computed"), "10 + 5 distinct valid captions and the 2 NaN ones");
+            assertEquals(20, meters.get("kclip.teacher.cache.reused"), "the 2nd and 3rd copy of each repeated caption");
+            assertEquals(20.0 / 37, registry.get("kclip.teacher.cache.hit.ratio").tag("instance", "dlq-0").gauge().value(), 1e-9);
+            assertEquals(2, registry.get("kclip.teacher.dead.letters").tags("instance", "dlq-0", "reason", "NAN_EMBEDDING")
+                    .counter().count());
+        }
+
+        List<ImageCaptionPair> embeddable = new ArrayList<>(valid);
+        embeddable.addAll(later);
+        Map<String, ImageCaptionPair> byId = embeddable.stream().collect(Collectors.toMap(ImageCaptionPair::getId, p -> p));
+        List<ConsumerRecord<byte[], byte[]>> outputs = ServiceTestKit.readAll(kafka, name + ".embeddings", Duration.ofSeconds(2));
+        assertEquals(35, outputs.size());
+        try (TeacherModel intact = TeacherModels.load("llama2c:" + TestCheckpoints.fixture())) {
+            for (ConsumerRecord<byte[], byte[]> r : outputs) {
+                EmbeddedPair e = ServiceTestKit.EMBEDDED.decode(r.value());
+                ImageCaptionPair input = byId.remove(e.getPair().getId());
+                assertEquals(input, e.getPair(), "the pair travels on unchanged");
+                assertEquals(e.getPair().getId(), new String(r.key(), StandardCharsets.UTF_8));
+                assertEquals("llama2c:model-nan.bin", e.getTeacherModelId());
+                assertEquals(64, e.getDim());
+                assertEquals(1 + input.getCaption().length(), e.getTokenCount());
+                assertFalse(e.getTruncated());
+                assertArrayEquals(intact.embed(List.of(input.getCaption())).get(0).vector(),
+                        Float32Vectors.decode(e.getEmbedding(), 64), 1e-6f);
+            }
+        }
+        assertTrue(byId.isEmpty(), "every valid pair has its record: missing " + byId.keySet());
+
+        List<DeadLetter> letters = ServiceTestKit.readAll(kafka, name + ".dlq", Duration.ofSeconds(1)).stream()
+                .map(r -> ServiceTestKit.DEAD_LETTERS.decode(r.value())).toList();
+        Map<String, List<DeadLetter>> byReason = letters.stream().collect(Collectors.groupingBy(DeadLetter::getReasonCode));
+        assertEquals(Set.of("BAD_RECORD", "EMPTY_AFTER_TOKENIZATION", "NAN_EMBEDDING"), byReason.keySet());
+        assertEquals(2, byReason.get("BAD_RECORD").size());
+        assertEquals(Set.of(nan1.getId(), nan2.getId()),
+                byReason.get("NAN_EMBEDDING").stream().map(DeadLetter::getRecordId).collect(Collectors.toSet()));
+        DeadLetter emptyLetter = byReason.get("EMPTY_AFTER_TOKENIZATION").get(0);
+        assertEquals(empty.getId(), emptyLetter.getRecordId());
+        assertArrayEquals(ServiceTestKit.PAIRS.encode(empty), bytes(emptyLetter.getOriginalValue()), "original bytes kept");
+        for (DeadLetter letter : letters) {
+            assertEquals("teacher", letter.getStage());
+            assertEquals(name + ".pairs", letter.getSourceTopic());
+        }
+        DeadLetter garbage = byReason.get("BAD_RECORD").stream()
+                .filter(l -> l.getOriginalValue() != null).findFirst().orElseThrow();
+        assertEquals("this is not an Avro record at all", new String(bytes(garbage.getOriginalValue()), StandardCharsets.UTF_8));
+
+    }
+
+    @Test
+    void instancesShareThePartitionsAndRebalancesNeitherLoseNorRepeatARecord(KafkaBroker broker) throws Exception {
+        KafkaConnection kafka = broker.connection();
+        String name = "teacher-share-it";
+        ServiceTestKit.createTopics(kafka, name, 3);
+        List<ImageCaptionPair> first = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            first.add(ServiceTestKit.pair("caption number " + i + " of a shared stream", i));
+        }
+        ServiceTestKit.produce(kafka, name + ".pairs", first);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        TeacherServiceConfig config = TeacherServiceConfig.defaults("llama2c:" + TestCheckpoints.fixture())
+                .withTopics(name + ".pairs", name + ".embeddings", name + ".dlq")
+                .withBatching(4096, 4, Duration.ofMillis(10));
+        try (ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true)) {
+            TeacherService a = TeacherService.start(config.withGroup(name, "share-a"), kafka, registry);
+            await(() -> out.poll() >= 100, WAIT, "instance a to embed 100 pairs");
+            try (TeacherService b = TeacherService.start(config.withGroup(name, "share-b"), kafka, registry)) {
+                await(() -> out.poll() == 600, WAIT, "all 600 pairs");
+                List<ImageCaptionPair> second = new ArrayList<>();
+                for (int i = 600; i < 900; i++) {
+                    second.add(ServiceTestKit.pair("caption number " + i + " of a shared stream", i));
+                }
+                a.close();              // a leaves the group: b takes over its partitions
+                ServiceTestKit.produce(kafka, name + ".pairs", second);
+                await(() -> out.poll() == 900, WAIT, "all 900 pairs after a left");
+                assertTrue(b.isRunning());
+            }
+            assertEquals(900, out.records(), "no pair was written twice");
+        }
+        double byA = counters(registry, "share-a").get("kclip.teacher.embedded");
+        double byB = counters(registry, "share-b").get("kclip.teacher.embedded");
+        assertTrue(byA > 0 && byB > 0, "both instances worked: a " + byA + ", b " + byB);
+        assertEquals(900, byA + byB, "committed embeddings add up exactly");
+    }
+
+    @Test
+    void aSecondProcessWithTheSameInstanceIdFencesTheFirstWhichStopsSayingWhy(KafkaBroker broker) throws Exception {
+        KafkaConnection kafka = broker.connection();
+        String name = "teacher-fence-it";
+        ServiceTestKit.createTopics(kafka, name, 1);
+        TeacherServiceConfig config = TeacherServiceConfig.defaults("llama2c:" + TestCheckpoints.fixture())
+                .withTopics(name + ".pairs", name + ".embeddings", name + ".dlq").withGroup(name, "same");
+        List<ImageCaptionPair> pairs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pairs.add(ServiceTestKit.pair("fenced " + i, i));
+        }
+        try (TeacherService first = TeacherService.start(config, kafka, new SimpleMeterRegistry());
+                ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true)) {
+            ServiceTestKit.produce(kafka, name + ".pairs", pairs.subList(0, 25));
+            await(() -> out.poll() == 25, WAIT, "the first instance to embed 25 pairs");
+            try (TeacherService second = TeacherService.start(config, kafka, new SimpleMeterRegistry())) {
+                ServiceTestKit.produce(kafka, name + ".pairs", pairs.subList(25, 50));
+                await(() -> !first.isRunning(), WAIT, "the first instance to stop");
+                assertFalse(first.health().up());
+                assertTrue(first.failure().contains("another process runs as instance 'same'"), first.failure());
+                await(() -> out.poll() == 50, WAIT, "the second instance to embed the rest");
+                assertTrue(second.isRunning());
+            }
+            assertEquals(50, out.records());
+        }
+    }
+
+    private static Map<String, Double> counters(MeterRegistry registry, String instance) {
+        Map<String, Double> values = new HashMap<>();
+        registry.getMeters().stream()
+                .filter(m -> instance.equals(m.getId().getTag("instance")) && m.getId().getTag("reason") == null)
+                .forEach(m -> m.measure().forEach(x -> values.putIfAbsent(m.getId().getName(), x.getValue())));
+        return values;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+}
