@@ -1,0 +1,135 @@
+package dev.kclip.ingest.cli;
+
+import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.UserException;
+import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.service.StopSignal;
+import dev.kclip.ingest.IngestConfig;
+import dev.kclip.ingest.IngestService;
+import dev.kclip.ingest.http.HttpIntakeConfig;
+import dev.kclip.ingest.image.ImageSettings;
+import dev.kclip.ingest.image.OutputFormat;
+import dev.kclip.ingest.topology.IngestTopics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kclip ingest}: runs the validation topology and, with {@code --http}, the HTTP intake, until Ctrl-C. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Validate, normalise and de-duplicate kclip.pairs.raw into kclip.pairs; --http also serves the HTTP intake.")
+public final class IngestCommand implements Callable<Integer> {
+
+    /** Environment variable with the HTTP bearer token, when no --http-token-file is given. */
+    public static final String TOKEN_ENV = "KCLIP_INGEST_TOKEN";
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--http", paramLabel = "PORT", description = "Also serve the HTTP intake on PORT (0: a free port).")
+    Integer httpPort;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "File holding the bearer token HTTP clients must send (default: $" + TOKEN_ENV + ").")
+    Path tokenFile;
+
+    @Option(names = "--http-max-body-mb", defaultValue = "16", paramLabel = "MB",
+            description = "Largest HTTP request body in MiB; larger gets 413 (default: ${DEFAULT-VALUE}).")
+    int maxBodyMb;
+
+    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of /metrics and /health (default: 0, a free port, printed).")
+    int metricsPort;
+
+    @Option(names = "--application-id", defaultValue = IngestConfig.DEFAULT_APPLICATION_ID, paramLabel = "ID",
+            description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state folder (default: Kafka Streams' under the temp folder).")
+    Path stateDir;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--max-side", defaultValue = "256", paramLabel = "PX",
+            description = "Longest side of normalised images (default: ${DEFAULT-VALUE}).")
+    int maxSide;
+
+    @Option(names = "--max-pixels", defaultValue = "50000000", paramLabel = "N",
+            description = "Most pixels an image may declare; more is refused before decoding (default: ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    @Option(names = "--output-format", defaultValue = "jpeg", paramLabel = "FORMAT",
+            description = "Re-encode images as ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    OutputFormat outputFormat;
+
+    @Option(names = "--jpeg-quality", defaultValue = "90", paramLabel = "1-100",
+            description = "JPEG quality of normalised images (default: ${DEFAULT-VALUE}).")
+    int jpegQuality;
+
+    @Option(names = "--max-caption-chars", defaultValue = "1000", paramLabel = "N",
+            description = "Longest caption accepted, in characters (default: ${DEFAULT-VALUE}).")
+    int maxCaptionChars;
+
+    @Option(names = "--dedup-window", defaultValue = "7d", paramLabel = "DURATION",
+            description = "How long ids are remembered for de-duplication, e.g. 7d, 12h (default: ${DEFAULT-VALUE}).")
+    String dedupWindow;
+
+    @Override
+    public Integer call() {
+        IngestConfig config = config();
+        StopSignal stop = StopSignal.onJvmShutdown("ingest", Duration.ofSeconds(60));
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("ingest", metricsPort);
+                IngestService service = IngestService.start(config, kafka.connection(), endpoints.registry())) {
+            endpoints.addHealthCheck("ingest", service::health);
+            IngestTopics topics = config.topics();
+            System.out.printf("ingest: %s -> %s (dead letters: %s), exactly-once, application id %s%n",
+                    topics.input(), topics.output(), topics.deadLetters(), config.applicationId());
+            if (service.httpPort() >= 0) {
+                System.out.printf("ingest: HTTP intake on http://localhost:%d/v1/pairs and /v1/pairs:batch%n", service.httpPort());
+            }
+            System.out.printf("ingest: metrics on http://localhost:%d/metrics, health on /health; Ctrl-C stops%n", endpoints.port());
+            System.out.flush();
+            stop.awaitStop(Duration.ofDays(365 * 100));
+        } finally {
+            stop.finished();
+        }
+        return 0;
+    }
+
+    IngestConfig config() {
+        if (jpegQuality < 1 || jpegQuality > 100) {
+            throw new IllegalArgumentException("--jpeg-quality must be 1..100, not " + jpegQuality);
+        }
+        ImageSettings images = new ImageSettings(maxSide, maxPixels, outputFormat, jpegQuality / 100f);
+        HttpIntakeConfig http = httpPort == null ? null
+                : HttpIntakeConfig.of(httpPort, token()).withMaxBodyBytes((long) maxBodyMb * 1024 * 1024);
+        return new IngestConfig(applicationId, IngestTopics.CATALOG, stateDir, threads, images, maxCaptionChars,
+                Durations.parse(dedupWindow), http, Map.of());
+    }
+
+    private String token() {
+        if (tokenFile != null) {
+            try {
+                String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+                if (token.isEmpty()) {
+                    throw new UserException("token file " + tokenFile + " is empty");
+                }
+                return token;
+            } catch (IOException e) {
+                throw new UserException("cannot read token file " + tokenFile + ": " + e.getMessage(), e);
+            }
+        }
+        String token = System.getenv(TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            throw new UserException("--http needs a bearer token: --http-token-file FILE, or set " + TOKEN_ENV);
+        }
+        return token.strip();
+    }
+}

@@ -1,0 +1,442 @@
+package dev.kclip.ingest.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.ingest.push.RawPairProducer;
+import dev.kclip.ingest.push.RawPairs;
+import dev.kclip.schemas.ImageCaptionPair;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pairs over HTTP, written to the raw topic like {@code kclip push} writes them (same ids, same record):
+ *
+ * <ul>
+ *   <li>{@code POST /v1/pairs}: {@code multipart/form-data} with an {@code image} file, a {@code caption} and
+ *       optionally a {@code label}; other text fields become attributes. Answers {@code {"id": ...}}.</li>
+ *   <li>{@code POST /v1/pairs:batch}: JSON Lines, one {@code {"image": <base64>, "caption": ..., "label": ...}}
+ *       per line. Answers {@code {"accepted": n, "ids": [...], "errors": [{"line": i, "error": ...}]}}.</li>
+ * </ul>
+ *
+ * 200 once Kafka has acknowledged the pairs; 400 for a malformed request; 401 without a bearer token, 403 with a
+ * wrong one; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
+ * Kafka; 503 with {@code Retry-After} when Kafka does not acknowledge in time. Validation happens downstream, in
+ * the ingest topology. Neither image bytes nor tokens are ever logged.
+ */
+public final class HttpIntake implements AutoCloseable {
+
+    public static final String SINGLE_PATH = "/v1/pairs";
+    public static final String BATCH_PATH = "/v1/pairs:batch";
+    /** The {@code source} of pairs that came over HTTP. */
+    public static final String SOURCE = "http";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpIntake.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RETRY_AFTER_SECONDS = "1";
+
+    private final HttpIntakeConfig config;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final RawPairProducer producer;
+    private final MeterRegistry registry;
+    private final byte[] token;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+
+    private HttpIntake(HttpIntakeConfig config, HttpServer server, ExecutorService executor, RawPairProducer producer,
+            MeterRegistry registry) {
+        this.config = config;
+        this.server = server;
+        this.executor = executor;
+        this.producer = producer;
+        this.registry = registry;
+        this.token = config.token().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Starts serving on {@code config.port()}, writing to {@code topic}. */
+    public static HttpIntake start(HttpIntakeConfig config, String topic, KafkaConnection kafka, MeterRegistry registry) {
+        Properties overrides = new Properties();
+        // a request must not hang in send() longer than it may wait for the acknowledgement
+        overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.ackTimeout().toMillis()));
+        RawPairProducer producer = new RawPairProducer(kafka, topic, overrides);
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
+            Thread thread = new Thread(r, "kclip-http-intake-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(config.port()), 0);
+            HttpIntake intake = new HttpIntake(config, server, executor, producer, registry);
+            server.createContext(SINGLE_PATH, exchange -> intake.handle(exchange, false));
+            server.createContext(BATCH_PATH, exchange -> intake.handle(exchange, true));
+            server.setExecutor(executor);
+            Gauge.builder("kclip.ingest.http.inflight", intake.inFlightBytes, AtomicLong::get).baseUnit("bytes")
+                    .description("record bytes sent over HTTP and not yet acknowledged by Kafka").register(registry);
+            server.start();
+            return intake;
+        } catch (IOException e) {
+            producer.close();
+            executor.shutdownNow();
+            throw new UncheckedIOException("cannot serve the HTTP intake on port " + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Record bytes sent and not yet acknowledged. */
+    public long inFlightBytes() {
+        return inFlightBytes.get();
+    }
+
+    private void handle(HttpExchange exchange, boolean batch) {
+        String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
+        int status;
+        try {
+            status = answer(exchange, batch);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), endpoint, e.toString());
+            status = answerFailure(exchange);
+        } finally {
+            exchange.close();
+        }
+        Counter.builder("kclip.ingest.http.requests").tag("endpoint", endpoint).tag("status", Integer.toString(status))
+                .description("HTTP intake requests by answer").register(registry).increment();
+        LOG.debug("{} {} -> {}", exchange.getRequestMethod(), endpoint, status);
+    }
+
+    /** 500, when nothing was answered yet (else the connection just closes). */
+    private static int answerFailure(HttpExchange exchange) {
+        if (exchange.getResponseCode() != -1) {
+            return exchange.getResponseCode();
+        }
+        try {
+            return respond(exchange, 500, error("internal error; see the ingest log"));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private int answer(HttpExchange exchange, boolean batch) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.equals(batch ? BATCH_PATH : SINGLE_PATH)) {
+            return respond(exchange, 404, error("no such endpoint: " + path + " (use " + SINGLE_PATH + " or " + BATCH_PATH + ")"));
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            return respond(exchange, 405, error(path + " takes POST"));
+        }
+        int auth = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (auth == 401) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kclip\"");
+            return respond(exchange, 401, error("missing bearer token (Authorization: Bearer <token>)"));
+        }
+        if (auth == 403) {
+            return respond(exchange, 403, error("wrong bearer token"));
+        }
+        byte[] body;
+        try {
+            body = readBody(exchange);
+        } catch (IllegalArgumentException e) {
+            return respond(exchange, 400, error(e.getMessage()));
+        }
+        if (body == null) {
+            exchange.getResponseHeaders().set("Connection", "close");
+            return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
+        }
+        Parsed parsed;
+        try {
+            parsed = batch ? parseBatch(body) : parseSingle(exchange.getRequestHeaders().getFirst("Content-Type"), body);
+        } catch (IllegalArgumentException e) {
+            return respond(exchange, 400, error(e.getMessage()));
+        }
+        if (parsed.pairs().isEmpty()) {
+            ObjectNode answer = error(batch ? "no usable line in the batch" : "no pair in the request");
+            answer.set("errors", errors(parsed));
+            return respond(exchange, 400, answer);
+        }
+        return send(exchange, parsed, batch);
+    }
+
+    /** 0 when authorised, else 401 (no bearer token) or 403 (a wrong one). */
+    private int authenticate(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return 401;
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token) ? 0 : 403; // constant-time comparison
+    }
+
+    /** The body, or null when it is larger than allowed (read no further than the limit). */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad Content-Length: " + length);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = exchange.getRequestBody()) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                if (out.size() + (long) n > config.maxBodyBytes()) {
+                    return null;
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Pairs a request carries, and the lines that could not be used. */
+    private record Parsed(List<ImageCaptionPair> pairs, List<Integer> pairLines, Map<Integer, String> errors) {
+    }
+
+    private Parsed parseSingle(String contentType, byte[] body) {
+        String boundary = Multipart.boundary(contentType);
+        if (boundary == null) {
+            throw new IllegalArgumentException(SINGLE_PATH + " takes multipart/form-data with an \"image\" file and a "
+                    + "\"caption\" (or use " + BATCH_PATH + " for JSON Lines)");
+        }
+        byte[] image = null;
+        String caption = null;
+        String label = null;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (Multipart.Part part : Multipart.parse(body, boundary)) {
+            switch (part.name()) {
+                case "image" -> image = part.data();
+                case "caption" -> caption = text(part);
+                case "label" -> label = text(part);
+                default -> {
+                    if (part.filename() == null) {
+                        attributes.put(part.name(), text(part));
+                    }
+                }
+            }
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("the form has no \"image\" file");
+        }
+        if (caption == null) {
+            throw new IllegalArgumentException("the form has no \"caption\" field");
+        }
+        ImageCaptionPair pair = RawPairs.of(image, caption, label, attributes, SOURCE, Instant.now());
+        return new Parsed(List.of(pair), List.of(1), Map.of());
+    }
+
+    private static String text(Multipart.Part part) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(part.data())).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("form field \"" + part.name() + "\" is not valid UTF-8");
+        }
+    }
+
+    private Parsed parseBatch(byte[] body) {
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+        List<ImageCaptionPair> pairs = new ArrayList<>();
+        List<Integer> pairLines = new ArrayList<>();
+        Map<Integer, String> errors = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            try {
+                pairs.add(batchLine(lines[i], now));
+                pairLines.add(i + 1);
+            } catch (IllegalArgumentException e) {
+                errors.put(i + 1, e.getMessage());
+            }
+        }
+        return new Parsed(pairs, pairLines, errors);
+    }
+
+    private static ImageCaptionPair batchLine(String line, Instant now) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        if (!node.path("image").isTextual()) {
+            throw new IllegalArgumentException("no \"image\" (base64 text)");
+        }
+        if (!node.path("caption").isTextual()) {
+            throw new IllegalArgumentException("no \"caption\" text");
+        }
+        byte[] image;
+        try {
+            image = Base64.getMimeDecoder().decode(node.get("image").asText());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"image\" is not valid base64");
+        }
+        JsonNode label = node.get("label");
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            if (!List.of("image", "caption", "label").contains(field.getKey()) && field.getValue().isValueNode()
+                    && !field.getValue().isNull()) {
+                attributes.put(field.getKey(), field.getValue().asText());
+            }
+        }
+        return RawPairs.of(image, node.get("caption").asText(),
+                label != null && label.isTextual() ? label.asText() : null, attributes, SOURCE, now);
+    }
+
+    private int send(HttpExchange exchange, Parsed parsed, boolean batch) throws IOException {
+        List<byte[]> values = new ArrayList<>();
+        long bytes = 0;
+        for (ImageCaptionPair pair : parsed.pairs()) {
+            byte[] value = RawPairProducer.encode(pair);
+            if (value.length > RawPairProducer.MAX_RECORD_BYTES) {
+                exchange.getResponseHeaders().set("Connection", "close");
+                return respond(exchange, 413, error("a pair of " + value.length + " bytes is larger than Kafka accepts"));
+            }
+            values.add(value);
+            bytes += value.length;
+        }
+        if (!reserve(bytes)) {
+            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            return respond(exchange, 429, error("too many pairs are waiting for Kafka; retry after "
+                    + RETRY_AFTER_SECONDS + " s"));
+        }
+        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+        try {
+            for (int i = 0; i < values.size(); i++) {
+                acks.add(producer.send(parsed.pairs().get(i).getId(), values.get(i)));
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            if (e.getCause() instanceof BufferExhaustedException) {
+                return respond(exchange, 429, error("the producer cannot keep up; retry after " + RETRY_AFTER_SECONDS + " s"));
+            }
+            return respond(exchange, 503, error("Kafka did not take the pairs: " + e.getCause().getMessage()));
+        } catch (TimeoutException e) {
+            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            return respond(exchange, 503, error("Kafka did not acknowledge within " + config.ackTimeout().toSeconds()
+                    + " s; retrying is safe (pairs are de-duplicated by id)"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return respond(exchange, 503, error("shutting down"));
+        } finally {
+            long reserved = bytes;
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .whenComplete((ok, error) -> inFlightBytes.addAndGet(-reserved));
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        if (batch) {
+            answer.put("accepted", parsed.pairs().size());
+            ArrayNode ids = answer.putArray("ids");
+            for (int i = 0; i < parsed.pairs().size(); i++) {
+                ids.addObject().put("line", parsed.pairLines().get(i)).put("id", parsed.pairs().get(i).getId());
+            }
+            answer.set("errors", errors(parsed));
+        } else {
+            RecordMetadata metadata = acks.get(0).join();
+            answer.put("id", parsed.pairs().get(0).getId())
+                    .put("topic", metadata.topic()).put("partition", metadata.partition()).put("offset", metadata.offset());
+        }
+        return respond(exchange, 200, answer);
+    }
+
+    /** Takes {@code bytes} of the in-flight budget; a single request larger than the budget passes when nothing else waits. */
+    private boolean reserve(long bytes) {
+        while (true) {
+            long current = inFlightBytes.get();
+            if (current > 0 && current + bytes > config.maxInFlightBytes()) {
+                return false;
+            }
+            if (inFlightBytes.compareAndSet(current, current + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    private static ArrayNode errors(Parsed parsed) {
+        ArrayNode errors = JSON.createArrayNode();
+        parsed.errors().forEach((line, message) -> errors.addObject().put("line", line).put("error", message));
+        return errors;
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static int respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+        return status;
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "HTTP intake on port %d (%s)", port(), config);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kclip.ingest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kclip.ingest.IngestConfig;
+import dev.kclip.ingest.image.OutputFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class IngestCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsMatchTheIssue() {
+        IngestConfig config = parse().config();
+        assertEquals(256, config.images().maxSide());
+        assertEquals(50_000_000L, config.images().maxPixels());
+        assertEquals(OutputFormat.JPEG, config.images().outputFormat());
+        assertEquals(0.90f, config.images().jpegQuality());
+        assertEquals(1_000, config.maxCaptionChars());
+        assertEquals(Duration.ofDays(7), config.dedupWindow());
+        assertEquals("kclip-ingest", config.applicationId());
+        assertNull(config.http());
+    }
+
+    @Test
+    void optionsReachTheConfig() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
+        IngestConfig config = parse("--http", "8088", "--http-token-file", token.toString(), "--http-max-body-mb", "2",
+                "--max-side", "128", "--output-format", "PNG", "--jpeg-quality", "75", "--dedup-window", "12h",
+                "--max-caption-chars", "77").config();
+        assertEquals(8088, config.http().port());
+        assertEquals("s3cret", config.http().token());
+        assertEquals(2L * 1024 * 1024, config.http().maxBodyBytes());
+        assertEquals(128, config.images().maxSide());
+        assertEquals(OutputFormat.PNG, config.images().outputFormat());
+        assertEquals(0.75f, config.images().jpegQuality());
+        assertEquals(Duration.ofHours(12), config.dedupWindow());
+        assertEquals(77, config.maxCaptionChars());
+        assertEquals(-1, config.http().toString().indexOf("s3cret"), "the token is never printed");
+    }
+
+    @Test
+    void mistakesAreExplained() {
+        assertThrows(IllegalArgumentException.class, () -> parse("--jpeg-quality", "0").config());
+        assertThrows(IllegalArgumentException.class, () -> parse("--dedup-window", "a week").config());
+        assertThrows(IllegalArgumentException.class, () -> parse("--max-side", "0").config());
+    }
+
+    @Test
+    void durationsReadTheUsualForms() {
+        assertEquals(Duration.ofDays(7), Durations.parse("7d"));
+        assertEquals(Duration.ofMinutes(30), Durations.parse("30m"));
+        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+        assertEquals(Duration.ofDays(2), Durations.parse("P2D"));
+        assertEquals(Duration.ofHours(1), Durations.parse("pt1h"));
+    }
+
+    private static IngestCommand parse(String... args) {
+        IngestCommand command = new IngestCommand();
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.parseArgs(args);
+        return command;
+    }
+}
