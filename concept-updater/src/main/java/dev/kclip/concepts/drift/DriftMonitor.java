@@ -1,0 +1,242 @@
+package dev.kclip.concepts.drift;
+
+import dev.kclip.concepts.kmeans.Centroids;
+import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.kmeans.Distance;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Cuts the labelled stream into windows and compares each with a reference: the slow moving average of earlier
+ * windows' concept mix and distance distribution, started from the bootstrap data. Fed once per model update
+ * with that update's {@link WindowStatistics}; a window closes at the first update that completes it.
+ *
+ * <p>Per closed window: the Jensen-Shannon divergence of its concept mix against the reference; the mean centroid
+ * displacement since the window began, in units of the window's mean distance of records to their centroid; the
+ * novelty rate (records beyond the reference 99th percentile of d², which {@link #noveltyThreshold()} gives to the
+ * model); and the concepts re-seeded during it.
+ */
+public final class DriftMonitor {
+
+    /** The novelty threshold is this quantile of the reference distance distribution. */
+    public static final double NOVELTY_QUANTILE = 0.99;
+    private static final int CODEC_MAGIC = 0x4b444d31; // "KDM1"
+
+    private final DriftSettings settings;
+    private final double tau;
+    private final double[] referenceMix;
+    private final double[] referenceHistogram;
+    private long window;
+    private long windowStart;
+    private long windowEnd;
+    private WindowStatistics current;
+    private Centroids windowStartCentroids;
+    private final TreeSet<Integer> reseeded = new TreeSet<>();
+
+    private DriftMonitor(DriftSettings settings, double tau, double[] referenceMix, double[] referenceHistogram,
+            long window, long windowStart, long windowEnd, WindowStatistics current, Centroids windowStartCentroids) {
+        this.settings = settings;
+        this.tau = tau;
+        this.referenceMix = referenceMix;
+        this.referenceHistogram = referenceHistogram;
+        this.window = window;
+        this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
+        this.current = current;
+        this.windowStartCentroids = windowStartCentroids;
+    }
+
+    /**
+     * Starts monitoring a freshly bootstrapped (or restored) model: the reference is the bootstrap data's concept
+     * mix and distance distribution.
+     *
+     * @param bootstrap the bootstrap records, observed against {@code model}
+     * @param startTime event time where the first window begins
+     */
+    public static DriftMonitor start(ConceptModel model, WindowStatistics bootstrap, DriftSettings settings,
+            long startTime) {
+        if (bootstrap.k() != model.k()) {
+            throw new IllegalArgumentException("bootstrap statistics over K=" + bootstrap.k() + ", model K="
+                    + model.k());
+        }
+        double[] mix = new double[model.k()];
+        long[] counts = bootstrap.conceptCounts();
+        double[] histogram = new double[DistanceHistogram.BINS];
+        long[] bins = bootstrap.histogram();
+        if (bootstrap.records() > 0) {
+            for (int c = 0; c < mix.length; c++) {
+                mix[c] = counts[c] / (double) bootstrap.records();
+            }
+            for (int b = 0; b < bins.length; b++) {
+                histogram[b] = bins[b] / (double) bootstrap.records();
+            }
+        } else {
+            // a model restored from a snapshot brings no data: start from its weights and threshold
+            double[] weights = model.weights();
+            double total = 0;
+            for (double w : weights) {
+                total += w;
+            }
+            for (int c = 0; c < mix.length; c++) {
+                mix[c] = total > 0 ? weights[c] / total : 1.0 / mix.length;
+            }
+            histogram[DistanceHistogram.bin(model.noveltyThreshold(), model.temperature())] = 1;
+        }
+        return new DriftMonitor(settings, model.temperature(), mix, histogram, 0, startTime, startTime,
+                new WindowStatistics(model.k()), model.centroids());
+    }
+
+    /** The d² beyond which a record is novel: the reference 99th percentile. */
+    public double noveltyThreshold() {
+        return DistanceHistogram.quantile(referenceHistogram, NOVELTY_QUANTILE, tau);
+    }
+
+    /** Records in the window in progress. */
+    public long recordsInWindow() {
+        return current.records();
+    }
+
+    /**
+     * Records still needed to close the window in progress by count, or {@link Long#MAX_VALUE} when windows are
+     * cut by time only. Feeding updates no larger than this makes every window exactly the configured size.
+     */
+    public long recordsToCloseWindow() {
+        return settings.windowRecords() > 0 ? Math.max(1, settings.windowRecords() - current.records())
+                : Long.MAX_VALUE;
+    }
+
+    /** The reference concept mix (a copy). */
+    public double[] referenceMix() {
+        return referenceMix.clone();
+    }
+
+    /**
+     * Adds the statistics of the records folded into one update.
+     *
+     * @param batch those records' statistics (labelled before the update)
+     * @param modelAfter the model the update produced
+     * @param reseededNow concepts the update re-seeded
+     * @param batchEndTime event time of the batch's newest record
+     * @return the summary of the window, if this update closed one
+     */
+    public Optional<DriftSummary> add(WindowStatistics batch, ConceptModel modelAfter, List<Integer> reseededNow,
+            long batchEndTime) {
+        current.merge(batch);
+        reseeded.addAll(reseededNow);
+        windowEnd = Math.max(windowEnd, batchEndTime);
+        boolean full = settings.windowRecords() > 0 && current.records() >= settings.windowRecords();
+        boolean spanned = settings.windowMillis() > 0 && windowEnd - windowStart >= settings.windowMillis();
+        if (current.records() == 0 || !(full || spanned)) {
+            return Optional.empty();
+        }
+        long[] counts = current.conceptCounts();
+        double[] mix = new double[counts.length];
+        for (int c = 0; c < counts.length; c++) {
+            mix[c] = counts[c] / (double) current.records();
+        }
+        double js = JensenShannon.divergence(mix, referenceMix);
+        double meanWithin = current.distanceSum() / current.records();
+        double[] moved = modelAfter.centroids().displacement(windowStartCentroids);
+        double meanMoved = 0;
+        for (double m : moved) {
+            meanMoved += m / moved.length;
+        }
+        double displacement = meanWithin > 0 ? meanMoved / meanWithin : 0;
+        double noveltyRate = current.novel() / (double) current.records();
+        DriftSummary summary = new DriftSummary(window, windowStart, windowEnd, current.records(), counts, js,
+                displacement, noveltyRate, List.copyOf(reseeded),
+                settings.thresholds().level(js, noveltyRate, displacement), modelAfter.version());
+
+        double rate = settings.referenceRate();
+        long[] bins = current.histogram();
+        for (int c = 0; c < mix.length; c++) {
+            referenceMix[c] = (1 - rate) * referenceMix[c] + rate * mix[c];
+        }
+        for (int b = 0; b < bins.length; b++) {
+            referenceHistogram[b] = (1 - rate) * referenceHistogram[b] + rate * bins[b] / (double) current.records();
+        }
+        window++;
+        windowStart = windowEnd;
+        current = new WindowStatistics(mix.length);
+        windowStartCentroids = modelAfter.centroids();
+        reseeded.clear();
+        return Optional.of(summary);
+    }
+
+    /** A compact binary form (for operator state); {@link #fromBytes} reads it back. */
+    public byte[] toBytes() {
+        byte[] stats = current.toBytes();
+        byte[] distance = windowStartCentroids.distance().name().getBytes(StandardCharsets.US_ASCII);
+        float[] centroids = windowStartCentroids.rowMajor();
+        ByteBuffer buffer = ByteBuffer.allocate(4 + 8 * 7 + 4 + 8 * referenceMix.length
+                + 8 * referenceHistogram.length + 4 + stats.length + 4 + 4 * reseeded.size()
+                + 4 + 4 + 2 + distance.length + 4 * centroids.length);
+        buffer.putInt(CODEC_MAGIC);
+        buffer.putLong(settings.windowRecords()).putLong(settings.windowMillis()).putDouble(settings.referenceRate());
+        buffer.putDouble(tau);
+        buffer.putLong(window).putLong(windowStart).putLong(windowEnd);
+        buffer.putInt(referenceMix.length);
+        for (double m : referenceMix) {
+            buffer.putDouble(m);
+        }
+        for (double h : referenceHistogram) {
+            buffer.putDouble(h);
+        }
+        buffer.putInt(stats.length).put(stats);
+        buffer.putInt(reseeded.size());
+        for (int r : reseeded) {
+            buffer.putInt(r);
+        }
+        buffer.putInt(windowStartCentroids.k()).putInt(windowStartCentroids.dim());
+        buffer.putShort((short) distance.length).put(distance);
+        buffer.asFloatBuffer().put(centroids);
+        return buffer.array();
+    }
+
+    /**
+     * Reads what {@link #toBytes} wrote. Window layout and reference rate come from the stored state; the
+     * thresholds from {@code thresholds}, so they can be changed on a restart.
+     */
+    public static DriftMonitor fromBytes(byte[] bytes, DriftThresholds thresholds) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (buffer.getInt() != CODEC_MAGIC) {
+            throw new IllegalArgumentException("not a serialized drift monitor");
+        }
+        DriftSettings settings = new DriftSettings(buffer.getLong(), buffer.getLong(), buffer.getDouble(), thresholds);
+        double tau = buffer.getDouble();
+        long window = buffer.getLong();
+        long windowStart = buffer.getLong();
+        long windowEnd = buffer.getLong();
+        double[] mix = new double[buffer.getInt()];
+        for (int c = 0; c < mix.length; c++) {
+            mix[c] = buffer.getDouble();
+        }
+        double[] histogram = new double[DistanceHistogram.BINS];
+        for (int b = 0; b < histogram.length; b++) {
+            histogram[b] = buffer.getDouble();
+        }
+        byte[] stats = new byte[buffer.getInt()];
+        buffer.get(stats);
+        List<Integer> reseeded = new ArrayList<>();
+        int count = buffer.getInt();
+        for (int i = 0; i < count; i++) {
+            reseeded.add(buffer.getInt());
+        }
+        int k = buffer.getInt();
+        int dim = buffer.getInt();
+        byte[] distance = new byte[buffer.getShort()];
+        buffer.get(distance);
+        float[] centroids = new float[k * dim];
+        buffer.asFloatBuffer().get(centroids);
+        DriftMonitor monitor = new DriftMonitor(settings, tau, mix, histogram, window, windowStart, windowEnd,
+                WindowStatistics.fromBytes(stats),
+                Centroids.ofRowMajor(k, dim, centroids,
+                        Distance.valueOf(new String(distance, StandardCharsets.US_ASCII))));
+        monitor.reseeded.addAll(reseeded);
+        return monitor;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kclip.concepts.job;
+
+import dev.kclip.concepts.drift.DriftSettings;
+import dev.kclip.concepts.kmeans.KMeansSettings;
+import dev.kclip.concepts.kmeans.OnlineSettings;
+import java.io.Serializable;
+
+/**
+ * What the concept operators need to know: the algorithm's settings and the job's batching.
+ *
+ * @param kmeans K, geometry, kernel, τ, seed, Lloyd limits (the bootstrap)
+ * @param online forgetting and re-seeding (the mini-batch updates)
+ * @param drift window layout and thresholds
+ * @param bootstrapSize B, the records buffered for the bootstrap; 0 = max(2,048, 20·K)
+ * @param batchSize m, records per mini-batch update (default 256)
+ * @param snapshotEvery a centroid snapshot is written after every this many updates (default 1: every update)
+ * @param assigners 0 = one operator labels and updates (default); P ≥ 1 = the parallel path: P assigners label
+ *     with broadcast centroids and send partial statistics to one updater, new centroids come back through the
+ *     snapshot topic
+ */
+public record ConceptSettings(KMeansSettings kmeans, OnlineSettings online, DriftSettings drift, int bootstrapSize,
+        int batchSize, int snapshotEvery, int assigners) implements Serializable {
+
+    public ConceptSettings {
+        if (kmeans == null || online == null || drift == null) {
+            throw new IllegalArgumentException("kmeans, online and drift settings are required");
+        }
+        if (bootstrapSize < 0 || bootstrapSize > 0 && bootstrapSize < kmeans.k()) {
+            throw new IllegalArgumentException("bootstrap size must be 0 (automatic) or at least K=" + kmeans.k()
+                    + ", not " + bootstrapSize);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);
+        }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("snapshot interval must be at least 1 update, not " + snapshotEvery);
+        }
+        if (assigners < 0) {
+            throw new IllegalArgumentException("assigners must be 0 (single operator) or more, not " + assigners);
+        }
+    }
+
+    public static ConceptSettings defaults() {
+        return new ConceptSettings(KMeansSettings.defaults(KMeansSettings.DEFAULT_K), OnlineSettings.defaults(),
+                DriftSettings.defaults(), 0, 256, 1, 0);
+    }
+
+    /** B: the configured bootstrap size, or max(2,048, 20·K). */
+    public int effectiveBootstrapSize() {
+        return bootstrapSize > 0 ? bootstrapSize : Math.max(2_048, 20 * kmeans.k());
+    }
+
+    /** Records an assigner labels before it sends its partial statistics: m / P, at least 1. */
+    public int assignerFlushSize() {
+        return Math.max(1, batchSize / Math.max(1, assigners));
+    }
+
+    public ConceptSettings withKMeans(KMeansSettings value) {
+        return new ConceptSettings(value, online, drift, bootstrapSize, batchSize, snapshotEvery, assigners);
+    }
+
+    public ConceptSettings withOnline(OnlineSettings value) {
+        return new ConceptSettings(kmeans, value, drift, bootstrapSize, batchSize, snapshotEvery, assigners);
+    }
+
+    public ConceptSettings withDrift(DriftSettings value) {
+        return new ConceptSettings(kmeans, online, value, bootstrapSize, batchSize, snapshotEvery, assigners);
+    }
+
+    public ConceptSettings withBootstrapSize(int value) {
+        return new ConceptSettings(kmeans, online, drift, value, batchSize, snapshotEvery, assigners);
+    }
+
+    public ConceptSettings withBatchSize(int value) {
+        return new ConceptSettings(kmeans, online, drift, bootstrapSize, value, snapshotEvery, assigners);
+    }
+
+    public ConceptSettings withSnapshotEvery(int value) {
+        return new ConceptSettings(kmeans, online, drift, bootstrapSize, batchSize, value, assigners);
+    }
+
+    public ConceptSettings withAssigners(int value) {
+        return new ConceptSettings(kmeans, online, drift, bootstrapSize, batchSize, snapshotEvery, value);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.kclip.concepts.job;
+
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.service.StageService;
+import dev.kclip.common.topics.TopicCatalogAdmin;
+import dev.kclip.schemas.TopicSpec;
+import dev.kclip.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The concept updater running in this process: the Flink job on an embedded MiniCluster, in the background.
+ *
+ * <p>On start it restores the newest savepoint or retained checkpoint under the configured directories (unless
+ * {@code resume} is off or a path is given), so a restarted process continues with the same concepts, versions
+ * and input positions. {@link #close()} stops the job with a savepoint: the sinks commit their last Kafka
+ * transactions as part of it, so nothing is lost or written twice, and the next start resumes from it. If the
+ * savepoint fails the job is cancelled instead; the outputs since the last checkpoint are then aborted, and a
+ * resume from the retained checkpoint produces them again, once.
+ */
+public final class ConceptUpdaterService implements StageService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConceptUpdaterService.class);
+    private static final long STOP_TIMEOUT_SECONDS = 120;
+
+    private final JobClient job;
+    private final ConceptJobConfig config;
+    private final String restoredFrom;
+    private volatile boolean closed;
+
+    private ConceptUpdaterService(JobClient job, ConceptJobConfig config, String restoredFrom) {
+        this.job = job;
+        this.config = config;
+        this.restoredFrom = restoredFrom;
+    }
+
+    /**
+     * Creates the catalog topics the job uses (if missing), then starts the job.
+     *
+     * @param registry receives {@code kclip.concepts.job.running} (1 while the job runs)
+     */
+    public static ConceptUpdaterService start(ConceptJobConfig config, KafkaConnection connection,
+            MeterRegistry registry) {
+        ensureTopics(config, connection);
+        String restore = config.restoreFrom();
+        if (restore == null && config.resume()) {
+            restore = RecoveryPoints.newest(config.checkpointDir(), config.savepointDir()).orElse(null);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
+                ConceptJob.flinkConfiguration(config, restore));
+        ConceptJob.buildKafkaJob(env, connection, config);
+        JobClient job;
+        try {
+            job = env.executeAsync("kclip concepts");
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the concept-updater job: " + e.getMessage(), e);
+        }
+        ConceptUpdaterService service = new ConceptUpdaterService(job, config, restore);
+        Gauge.builder("kclip.concepts.job.running", service, s -> s.status().orElse(null) == JobStatus.RUNNING ? 1 : 0)
+                .description("1 while the concept-updater Flink job runs").register(registry);
+        LOG.info("concept updater started (job {}){}", job.getJobID(),
+                restore == null ? "" : ", restored from " + restore);
+        return service;
+    }
+
+    @Override
+    public String name() {
+        return "concepts";
+    }
+
+    /** The savepoint or checkpoint this run restored, if any. */
+    public Optional<String> restoredFrom() {
+        return Optional.ofNullable(restoredFrom);
+    }
+
+    @Override
+    public ServiceEndpoints.Health health() {
+        Optional<JobStatus> status = status();
+        if (status.isEmpty()) {
+            return ServiceEndpoints.Health.down("job status unknown");
+        }
+        String detail = "Flink job " + job.getJobID() + " " + status.get();
+        return status.get() == JobStatus.RUNNING || status.get() == JobStatus.FINISHED && config.bounded()
+                ? ServiceEndpoints.Health.up(detail) : ServiceEndpoints.Health.down(detail);
+    }
+
+    /** Whether the job has ended (finished, failed for good, stopped or cancelled). */
+    public boolean terminated() {
+        return job.getJobExecutionResult().isDone();
+    }
+
+    /** Why the job failed for good (its restarts exhausted), if it did. */
+    public Optional<Throwable> failure() {
+        CompletableFuture<?> result = job.getJobExecutionResult();
+        if (!result.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        try {
+            result.join();
+            return Optional.empty();
+        } catch (CompletionException | CancellationException e) {
+            return Optional.of(e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /** Stops with a savepoint (falls back to cancel); idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Optional<JobStatus> status = status();
+        if (status.isEmpty() || status.get().isGloballyTerminalState()) {
+            return;
+        }
+        try {
+            String savepoint = job.stopWithSavepoint(false, config.savepointDir(), SavepointFormatType.CANONICAL)
+                    .get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LOG.info("concept updater stopped with savepoint {}", savepoint);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel(e);
+        } catch (ExecutionException | TimeoutException e) {
+            cancel(e);
+        }
+    }
+
+    private void cancel(Exception why) {
+        LOG.warn("stop-with-savepoint failed ({}); cancelling: outputs since the last checkpoint are aborted "
+                + "and will be produced again when resumed from the retained checkpoint", why.toString());
+        try {
+            job.cancel().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cancelling the concept-updater job failed: {}", e.toString());
+        }
+    }
+
+    private Optional<JobStatus> status() {
+        try {
+            return Optional.of(job.getJobStatus().get(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            // the per-job MiniCluster is gone once the job has ended
+            return Optional.empty();
+        }
+    }
+
+    private static void ensureTopics(ConceptJobConfig config, KafkaConnection connection) {
+        ConceptJobConfig.Topics t = config.topics();
+        Set<String> used = Set.of(t.input(), t.labels(), t.centroids(), t.drift(), t.deadLetters());
+        List<TopicSpec> catalog = Topics.ALL.stream().filter(spec -> used.contains(spec.name())).toList();
+        if (catalog.isEmpty()) {
+            return;
+        }
+        try (Admin admin = Admin.create(connection.admin())) {
+            new TopicCatalogAdmin(admin).ensure(catalog, 0);
+        }
+    }
+}

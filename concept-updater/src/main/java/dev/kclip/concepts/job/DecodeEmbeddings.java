@@ -1,0 +1,85 @@
+package dev.kclip.concepts.job;
+
+import dev.kclip.common.deadletter.DeadLetters;
+import dev.kclip.concepts.kmeans.Distance;
+import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.serde.AvroCodec;
+import dev.kclip.schemas.serde.RecordDecodingException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes and validates input records; whatever cannot be labelled leaves through
+ * {@link Rejections#DEAD_LETTERS} with its original bytes and a reason code, and the job goes on.
+ */
+final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInput> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Distance distance;
+    private transient AvroCodec<EmbeddedPair> codec;
+
+    DecodeEmbeddings(Distance distance) {
+        this.distance = distance;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        codec = AvroCodec.forClass(EmbeddedPair.class);
+    }
+
+    @Override
+    public void processElement(RawEmbedding raw, Context ctx, Collector<EmbeddingInput> out) {
+        EmbeddedPair pair;
+        try {
+            pair = codec.decode(raw.value());
+        } catch (RecordDecodingException e) {
+            reject(raw, ctx, Rejections.BAD_RECORD, e.getMessage(), null);
+            return;
+        }
+        Problem problem = vectorProblem(pair);
+        if (problem != null) {
+            reject(raw, ctx, problem.code(), problem.message(), pair.getPair().getId());
+            return;
+        }
+        out.collect(new EmbeddingInput(pair, raw.topic(), raw.partition(), raw.offset()));
+    }
+
+    /** Why a decoded record cannot be labelled. */
+    private record Problem(String code, String message) {
+    }
+
+    /** The problem with the record's embedding, or null when it can be labelled. */
+    private Problem vectorProblem(EmbeddedPair pair) {
+        if (pair.getTeacherModelId() == null || pair.getTeacherModelId().isBlank()) {
+            return new Problem(Rejections.MISSING_TEACHER, "the record names no teacher model");
+        }
+        int dim = pair.getDim();
+        ByteBuffer bytes = pair.getEmbedding();
+        if (dim < 1 || bytes.remaining() != dim * Float.BYTES) {
+            return new Problem(Rejections.BAD_DIMENSION, "embedding has " + bytes.remaining() + " bytes but dim is "
+                    + dim + " (expected " + Math.max(0, dim) * Float.BYTES + " bytes of float32)");
+        }
+        ByteBuffer floats = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        boolean allZero = true;
+        for (int i = 0; i < dim; i++) {
+            float v = floats.getFloat(floats.position() + i * Float.BYTES);
+            if (!Float.isFinite(v)) {
+                return new Problem(Rejections.NON_FINITE_VECTOR, "embedding value " + i + " is " + v);
+            }
+            allZero &= v == 0f;
+        }
+        if (allZero && distance == Distance.COSINE) {
+            return new Problem(Rejections.ZERO_VECTOR, "an all-zero embedding has no direction for cosine distance");
+        }
+        return null;
+    }
+
+    private static void reject(RawEmbedding raw, Context ctx, String code, String message, String recordId) {
+        ctx.output(Rejections.DEAD_LETTERS, DeadLetters.of(raw.key(), raw.value(), raw.topic(), raw.partition(),
+                raw.offset(), Rejections.STAGE, code, message, recordId));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.kclip.concepts.kmeans;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One version of the concept model: K centroids with their decayed weights, the soft-label kernel and
+ * temperature, and the novelty threshold drift is measured against. Immutable; an update makes a new version.
+ *
+ * <p>Methods take raw vectors (as the teacher wrote them) unless a parameter is called {@code prepared}.
+ */
+public final class ConceptModel {
+
+    private static final int CODEC_MAGIC = 0x4b434d31; // "KCM1"
+
+    private final Centroids centroids;
+    private final double[] weights;
+    private final Kernel kernel;
+    private final double temperature;
+    private final double noveltyThreshold;
+    private final long version;
+    private final long recordsSeen;
+    private final long lastUpdateTime;
+
+    /**
+     * @param centroids the K centroids
+     * @param weights n_k, the decayed number of records behind each centroid (length K, ≥ 0)
+     * @param kernel soft-label kernel
+     * @param temperature τ &gt; 0 of the kernel
+     * @param noveltyThreshold d² beyond which a record counts as novel (the reference 99th percentile), ≥ 0
+     * @param version grows by one with every update; concept numbering never changes between versions
+     * @param recordsSeen records folded into the model so far
+     * @param lastUpdateTime event time (epoch ms) of the newest record folded in; drives time-based decay
+     */
+    public ConceptModel(Centroids centroids, double[] weights, Kernel kernel, double temperature,
+            double noveltyThreshold, long version, long recordsSeen, long lastUpdateTime) {
+        if (weights.length != centroids.k()) {
+            throw new IllegalArgumentException(weights.length + " weights for " + centroids.k() + " centroids");
+        }
+        for (double w : weights) {
+            if (!(w >= 0) || !Double.isFinite(w)) {
+                throw new IllegalArgumentException("cluster weights must be finite and non-negative");
+            }
+        }
+        if (!(temperature > 0) || !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be positive and finite, not " + temperature);
+        }
+        if (!(noveltyThreshold >= 0)) {
+            throw new IllegalArgumentException("novelty threshold must be non-negative, not " + noveltyThreshold);
+        }
+        this.centroids = centroids;
+        this.weights = weights.clone();
+        this.kernel = kernel;
+        this.temperature = temperature;
+        this.noveltyThreshold = noveltyThreshold;
+        this.version = version;
+        this.recordsSeen = recordsSeen;
+        this.lastUpdateTime = lastUpdateTime;
+    }
+
+    public Centroids centroids() {
+        return centroids;
+    }
+
+    public int k() {
+        return centroids.k();
+    }
+
+    public int dim() {
+        return centroids.dim();
+    }
+
+    public Distance distance() {
+        return centroids.distance();
+    }
+
+    /** n_k for every concept (a copy). */
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    public double noveltyThreshold() {
+        return noveltyThreshold;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public long recordsSeen() {
+        return recordsSeen;
+    }
+
+    public long lastUpdateTime() {
+        return lastUpdateTime;
+    }
+
+    /** The nearest concept to a raw vector. */
+    public Assignment nearest(float[] x) {
+        return centroids.nearest(distance().prepare(x));
+    }
+
+    /** The soft label of a raw vector. */
+    public float[] softLabel(float[] x) {
+        return label(x).probabilities();
+    }
+
+    /** Nearest concept, its d² and the soft label of a raw vector. */
+    public Label label(float[] x) {
+        return labelPrepared(distance().prepare(x));
+    }
+
+    /** As {@link #label}, for a vector already passed through {@code distance().prepare}. */
+    public Label labelPrepared(float[] prepared) {
+        double[] d2 = new double[k()];
+        centroids.squaredDistances(prepared, d2);
+        int best = 0;
+        for (int c = 1; c < d2.length; c++) {
+            if (d2[c] < d2[best]) {
+                best = c;
+            }
+        }
+        return new Label(best, d2[best], kernel.probabilities(d2, temperature), version);
+    }
+
+    /** The same model with another novelty threshold (same version: the centroids did not move). */
+    public ConceptModel withNoveltyThreshold(double threshold) {
+        return new ConceptModel(centroids, weights, kernel, temperature, threshold, version, recordsSeen,
+                lastUpdateTime);
+    }
+
+    /** A compact binary form (for operator state); {@link #fromBytes} reads it back exactly. */
+    public byte[] toBytes() {
+        byte[] distanceName = distance().name().getBytes(StandardCharsets.US_ASCII);
+        byte[] kernelName = kernel.name().getBytes(StandardCharsets.US_ASCII);
+        float[] means = centroids.meansView();
+        ByteBuffer buffer = ByteBuffer.allocate(4 + 4 + 4 + 2 + distanceName.length + 2 + kernelName.length
+                + 8 * 5 + 8 * weights.length + 4 * means.length);
+        buffer.putInt(CODEC_MAGIC).putInt(k()).putInt(dim());
+        buffer.putShort((short) distanceName.length).put(distanceName);
+        buffer.putShort((short) kernelName.length).put(kernelName);
+        buffer.putDouble(temperature).putDouble(noveltyThreshold);
+        buffer.putLong(version).putLong(recordsSeen).putLong(lastUpdateTime);
+        for (double w : weights) {
+            buffer.putDouble(w);
+        }
+        buffer.asFloatBuffer().put(means);
+        return buffer.array();
+    }
+
+    /** Reads what {@link #toBytes} wrote. */
+    public static ConceptModel fromBytes(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (buffer.getInt() != CODEC_MAGIC) {
+            throw new IllegalArgumentException("not a serialized concept model");
+        }
+        int k = buffer.getInt();
+        int dim = buffer.getInt();
+        Distance distance = Distance.valueOf(ascii(buffer));
+        Kernel kernel = Kernel.valueOf(ascii(buffer));
+        double temperature = buffer.getDouble();
+        double novelty = buffer.getDouble();
+        long version = buffer.getLong();
+        long seen = buffer.getLong();
+        long lastUpdate = buffer.getLong();
+        double[] weights = new double[k];
+        for (int c = 0; c < k; c++) {
+            weights[c] = buffer.getDouble();
+        }
+        float[] means = new float[k * dim];
+        buffer.asFloatBuffer().get(means);
+        return new ConceptModel(Centroids.wrap(k, dim, means, distance), weights, kernel, temperature, novelty,
+                version, seen, lastUpdate);
+    }
+
+    private static String ascii(ByteBuffer buffer) {
+        byte[] name = new byte[buffer.getShort()];
+        buffer.get(name);
+        return new String(name, StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public String toString() {
+        return "ConceptModel[K=" + k() + ", D=" + dim() + ", " + distance() + ", " + kernel + ", tau=" + temperature
+                + ", version=" + version + ", records=" + recordsSeen + "]";
+    }
+}

@@ -1,0 +1,154 @@
+package dev.kclip.concepts.kmeans;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The paper's offline K-means, which is also the online model's bootstrap: k-means++ seeding, then Lloyd
+ * iterations to convergence. Deterministic for the same data, order and seed.
+ */
+public final class OfflineKMeans {
+
+    /** Share of the bootstrap distances below the novelty threshold (its 99th percentile). */
+    public static final double NOVELTY_QUANTILE = 0.99;
+
+    /**
+     * The fitted model and how it got there.
+     *
+     * @param model version 1 of the concept model: centroids, weights = cluster sizes, τ, novelty threshold
+     * @param assignments the concept of each input vector, in input order
+     * @param squaredDistances d² of each input vector to its concept
+     * @param inertia sum of {@code squaredDistances}
+     * @param iterations Lloyd iterations run
+     * @param converged whether Lloyd stopped by convergence rather than at {@code maxIterations}
+     */
+    public record Result(ConceptModel model, int[] assignments, double[] squaredDistances, double inertia,
+            int iterations, boolean converged) {
+    }
+
+    private OfflineKMeans() {
+    }
+
+    /** Fits K centroids to raw vectors; the model's last update time is 0. */
+    public static Result fit(List<float[]> data, KMeansSettings settings) {
+        return fit(data, settings, 0L);
+    }
+
+    /**
+     * Fits K centroids to raw vectors (at least K of them, all of one dimension).
+     *
+     * @param dataTime event time (epoch ms) of the newest vector, recorded as the model's last update time
+     */
+    public static Result fit(List<float[]> data, KMeansSettings settings, long dataTime) {
+        int k = settings.k();
+        if (data.size() < k) {
+            throw new IllegalArgumentException("K-means with K=" + k + " needs at least " + k + " vectors, got "
+                    + data.size());
+        }
+        Distance distance = settings.distance();
+        int dim = data.get(0).length;
+        float[][] prepared = new float[data.size()][];
+        for (int i = 0; i < prepared.length; i++) {
+            float[] x = data.get(i);
+            if (x.length != dim) {
+                throw new IllegalArgumentException("vector " + i + " has " + x.length + " values, the first " + dim);
+            }
+            prepared[i] = distance.prepare(x);
+        }
+
+        int[] seeds = KMeansPlusPlus.seedIndices(prepared, k, settings.seed());
+        float[][] seedRows = new float[k][];
+        for (int c = 0; c < k; c++) {
+            seedRows[c] = prepared[seeds[c]];
+        }
+        Centroids centroids = Centroids.of(seedRows, distance);
+
+        int n = prepared.length;
+        int[] labels = new int[n];
+        double[] d2 = new double[n];
+        double inertia = assign(centroids, prepared, labels, d2);
+        int iterations = 0;
+        boolean converged = false;
+        int[] newLabels = new int[n];
+        double[] newD2 = new double[n];
+        while (iterations < settings.maxIterations()) {
+            iterations++;
+            centroids = means(prepared, labels, d2, k, dim, distance);
+            double newInertia = assign(centroids, prepared, newLabels, newD2);
+            boolean changed = !Arrays.equals(labels, newLabels);
+            System.arraycopy(newLabels, 0, labels, 0, n);
+            System.arraycopy(newD2, 0, d2, 0, n);
+            double improvement = inertia - newInertia;
+            inertia = newInertia;
+            if (!changed || improvement <= settings.tolerance() * Math.abs(inertia)) {
+                converged = true;
+                break;
+            }
+        }
+
+        double[] weights = new double[k];
+        for (int label : labels) {
+            weights[label]++;
+        }
+        double tau = settings.temperature() > 0 ? settings.temperature() : Kernel.temperatureFromData(d2);
+        ConceptModel model = new ConceptModel(centroids, weights, settings.kernel(), tau,
+                quantile(d2, NOVELTY_QUANTILE), 1, n, dataTime);
+        return new Result(model, labels, d2, inertia, iterations, converged);
+    }
+
+    /** Assigns every prepared vector to its nearest centroid; returns the inertia. */
+    private static double assign(Centroids centroids, float[][] prepared, int[] labels, double[] d2) {
+        double inertia = 0;
+        for (int i = 0; i < prepared.length; i++) {
+            Assignment a = centroids.nearest(prepared[i]);
+            labels[i] = a.concept();
+            d2[i] = a.squaredDistance();
+            inertia += d2[i];
+        }
+        return inertia;
+    }
+
+    /**
+     * The mean of each cluster. An empty cluster takes the point farthest from its own centroid (not yet taken by
+     * another empty cluster), as scikit-learn does, so K stays K.
+     */
+    private static Centroids means(float[][] prepared, int[] labels, double[] d2, int k, int dim, Distance distance) {
+        double[] sums = new double[k * dim];
+        long[] counts = new long[k];
+        for (int i = 0; i < prepared.length; i++) {
+            int c = labels[i];
+            counts[c]++;
+            float[] x = prepared[i];
+            for (int j = 0; j < dim; j++) {
+                sums[c * dim + j] += x[j];
+            }
+        }
+        float[] rows = new float[k * dim];
+        boolean[] taken = new boolean[prepared.length];
+        for (int c = 0; c < k; c++) {
+            if (counts[c] > 0) {
+                for (int j = 0; j < dim; j++) {
+                    rows[c * dim + j] = (float) (sums[c * dim + j] / counts[c]);
+                }
+            } else {
+                int far = -1;
+                for (int i = 0; i < prepared.length; i++) {
+                    if (!taken[i] && (far < 0 || d2[i] > d2[far])) {
+                        far = i;
+                    }
+                }
+                taken[far] = true;
+                System.arraycopy(prepared[far], 0, rows, c * dim, dim);
+            }
+        }
+        return Centroids.wrap(k, dim, rows, distance);
+    }
+
+    /** The q-quantile (nearest rank) of {@code values}. */
+    static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+    }
+}

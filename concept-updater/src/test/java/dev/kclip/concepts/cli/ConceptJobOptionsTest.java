@@ -1,0 +1,86 @@
+package dev.kclip.concepts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.concepts.job.ConceptJobMain;
+import dev.kclip.concepts.kmeans.Decay;
+import dev.kclip.concepts.kmeans.Distance;
+import dev.kclip.concepts.kmeans.Kernel;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ConceptJobOptionsTest {
+
+    private static ConceptJobConfig parse(String... args) {
+        ConceptJobOptions options = new ConceptJobOptions();
+        new CommandLine(options).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return options.toConfig();
+    }
+
+    @Test
+    void defaultsAreTheConfigDefaults() {
+        ConceptJobConfig config = parse();
+        ConceptJobConfig defaults = ConceptJobConfig.defaults();
+        assertEquals(defaults, config);
+        assertEquals(64, config.concepts().kmeans().k());
+        assertEquals(2_048, config.concepts().effectiveBootstrapSize()); // max(2048, 20·64)
+        assertEquals("kclip.teacher.embeddings", config.topics().input());
+    }
+
+    @Test
+    void optionsMapToTheirFields() {
+        ConceptJobConfig config = parse("--k", "256", "--distance", "euclidean", "--kernel", "student_t",
+                "--temperature", "0.5", "--half-life-time", "2h", "--window", "1000", "--window-time", "10m",
+                "--assigners", "4", "--checkpoint-interval", "500ms", "--checkpoint-dir", "s3://bucket/ckpt",
+                "--savepoint-dir", "relative/savepoints", "--init-from-snapshot", "--bounded",
+                "--js-thresholds", "0.1,0.2", "--input-topic", "other.embeddings");
+        assertEquals(256, config.concepts().kmeans().k());
+        assertEquals(5_120, config.concepts().effectiveBootstrapSize());
+        assertEquals(Distance.EUCLIDEAN, config.concepts().kmeans().distance());
+        assertEquals(Kernel.STUDENT_T, config.concepts().kmeans().kernel());
+        assertEquals(0.5, config.concepts().kmeans().temperature());
+        assertEquals(Decay.halfLifeTime(Duration.ofHours(2)), config.concepts().online().decay());
+        assertEquals(1_000, config.concepts().drift().windowRecords());
+        assertEquals(600_000, config.concepts().drift().windowMillis());
+        assertEquals(0.1, config.concepts().drift().thresholds().jsWarn());
+        assertEquals(0.2, config.concepts().drift().thresholds().jsAlert());
+        assertEquals(4, config.concepts().assigners());
+        assertEquals(Duration.ofMillis(500), config.checkpointInterval());
+        assertEquals("s3://bucket/ckpt", config.checkpointDir());
+        assertTrue(config.savepointDir().startsWith("file:/") && config.savepointDir().endsWith("/relative/savepoints"),
+                config.savepointDir());
+        assertTrue(config.initFromSnapshot());
+        assertTrue(config.bounded());
+        assertEquals("other.embeddings", config.topics().input());
+    }
+
+    @Test
+    void everyCommandTreeBuildsWithTheKafkaAndJobOptionsSideBySide() {
+        CommandLine concepts = new CommandLine(new ConceptsCommand());
+        CommandLine run = concepts.getSubcommands().get("run");
+        for (String option : List.of("--bootstrap", "--kafka-config", "--bootstrap-size", "--k", "--assigners",
+                "--metrics-port", "--from-savepoint", "--no-resume")) {
+            assertTrue(run.getCommandSpec().findOption(option) != null, option);
+        }
+        assertTrue(concepts.getSubcommands().containsKey("bench"));
+        assertTrue(new CommandLine(new DriftCommand()).getSubcommands().get("watch").getCommandSpec()
+                .findOption("--from-beginning") != null);
+        assertTrue(new CommandLine(new ConceptJobMain()).getCommandSpec().findOption("--init-from-snapshot") != null);
+    }
+
+    @Test
+    void badValuesAreClearErrors() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--checkpoint-interval", "10s", "--transaction-timeout", "5s"));
+        assertTrue(e.getMessage().contains("must exceed the checkpoint interval"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> parse("--js-thresholds", "0.3,0.1"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--bootstrap-size", "10", "--k", "64"));
+        assertThrows(IllegalArgumentException.class, () -> new DurationConverter().convert("ten seconds"));
+        assertEquals(Duration.ofSeconds(10), new DurationConverter().convert("PT10S"));
+    }
+}

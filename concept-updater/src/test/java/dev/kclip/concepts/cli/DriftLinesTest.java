@@ -1,0 +1,29 @@
+package dev.kclip.concepts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kclip.schemas.DriftLevel;
+import dev.kclip.schemas.DriftReport;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DriftLinesTest {
+
+    static DriftReport report(long window, DriftLevel level, List<Integer> reseeded) {
+        return DriftReport.newBuilder().setTeacherModelId("onnx-minilm").setWindow(window)
+                .setWindowStart(Instant.parse("2025-06-01T11:59:00Z")).setWindowEnd(Instant.parse("2025-06-01T12:00:05Z"))
+                .setRecords(1000).setConceptCounts(List.of(100L, 0L, 500L, 400L)).setJsDivergence(0.2134)
+                .setCentroidDisplacement(0.409).setNoveltyRate(0.2841).setReseeded(reseeded).setLevel(level)
+                .setCentroidVersion(57).setCreatedTime(Instant.parse("2025-06-01T12:00:06Z")).build();
+    }
+
+    @Test
+    void oneReadableLinePerReport() {
+        assertEquals("2025-06-01T12:00:05Z onnx-minilm window 12 ALERT js 0.213 novelty 28.4% displacement 0.41 "
+                + "records 1000 v57 reseeded [3] top c2 50% c3 40% c0 10%",
+                DriftLines.format(report(12, DriftLevel.ALERT, List.of(3))));
+        assertEquals("2025-06-01T12:00:05Z onnx-minilm window 3 OK    js 0.213 novelty 28.4% displacement 0.41 "
+                + "records 1000 v57 top c2 50% c3 40% c0 10%", DriftLines.format(report(3, DriftLevel.OK, List.of())));
+    }
+}
