@@ -1,0 +1,184 @@
+package dev.kclip.trainer.cli;
+
+import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.UserException;
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.kafka.TopicReader;
+import dev.kclip.common.service.StopSignal;
+import dev.kclip.schemas.CheckpointEvent;
+import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.checkpoint.CheckpointEvents;
+import dev.kclip.trainer.checkpoint.CheckpointFollower;
+import dev.kclip.trainer.checkpoint.CheckpointManifest;
+import dev.kclip.trainer.checkpoint.CheckpointStore;
+import dev.kclip.trainer.checkpoint.CheckpointSubscriber;
+import dev.kclip.trainer.checkpoint.HuggingFaceExport;
+import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kclip checkpoints}: the trainer's checkpoints. */
+@Command(name = "checkpoints", mixinStandardHelpOptions = true,
+        description = "List, follow and export the trainer's checkpoints.",
+        subcommands = {CheckpointsCommand.ListCommand.class, CheckpointsCommand.FollowCommand.class,
+            CheckpointsCommand.ExportCommand.class})
+public final class CheckpointsCommand {
+
+    /** {@code kclip checkpoints list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List checkpoints: those of a store directory, verified, or else those announced on kclip.model.checkpoints.")
+    static final class ListCommand implements Callable<Integer> {
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Option(names = "--store", paramLabel = "DIR", description = "A checkpoint store to list and verify, instead of the topic.")
+        Path store;
+
+        @Override
+        public Integer call() {
+            if (store != null) {
+                if (!Files.isDirectory(store)) {
+                    throw new UserException("no checkpoint store at " + store);
+                }
+                System.out.println("version      step   consumed    trained  verified  created                   metrics");
+                for (CheckpointStore.Verification v : new CheckpointStore(store, Integer.MAX_VALUE).verifyAll()) {
+                    CheckpointManifest m = v.manifest();
+                    if (m == null) {
+                        System.out.printf(Locale.ROOT, "%-10s  %s%n", v.directory().getFileName(), "DAMAGED: " + v.problem());
+                        continue;
+                    }
+                    System.out.printf(Locale.ROOT, "%7d %9d %10d %10d  %-8s  %-24s  %s%n", m.version(), m.step(),
+                            m.examplesConsumed(), m.examplesTrained(), v.ok() ? "yes" : "NO", m.createdTime(),
+                            v.ok() ? summary(m.metrics()) : v.problem());
+                }
+                return 0;
+            }
+            KafkaConnection connection = kafka.connection();
+            System.out.println("run                  version      step   consumed  created                   location");
+            TopicReader.read(connection, Topics.CHECKPOINTS.name(), true, Long.MAX_VALUE, Duration.ofSeconds(2), record -> {
+                if (record.value() != null) {
+                    CheckpointEvent e = CheckpointEvents.decode(record.topic(), record.value());
+                    System.out.printf(Locale.ROOT, "%-20s %7d %9d %10d  %-24s  %s%n", e.getRunId(), e.getVersion(),
+                            e.getStep(), e.getExamplesConsumed(), e.getCreatedTime(), e.getLocation());
+                }
+                return true;
+            });
+            return 0;
+        }
+    }
+
+    /** {@code kclip checkpoints follow}. */
+    @Command(name = "follow", mixinStandardHelpOptions = true,
+            description = "Copy each new checkpoint into DIR, verify it, and switch DIR/latest to it, until Ctrl-C.")
+    static final class FollowCommand implements Callable<Integer> {
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where copies and the latest link go.")
+        Path to;
+
+        @Option(names = "--run-id", paramLabel = "ID", description = "Follow only this run (default: every run).")
+        String runId;
+
+        @Override
+        public Integer call() throws IOException {
+            CheckpointFollower follower = new CheckpointFollower(to);
+            StopSignal signal = StopSignal.onJvmShutdown("checkpoint-follower", Duration.ofSeconds(10));
+            try (CheckpointSubscriber subscriber = CheckpointSubscriber.start(kafka.connection(), runId, event -> {
+                if (follower.accept(event)) {
+                    System.out.printf(Locale.ROOT, "%s version %d (step %d) -> %s%n", event.getRunId(),
+                            event.getVersion(), event.getStep(), to.resolve(CheckpointFollower.LATEST));
+                    System.out.flush();
+                }
+            })) {
+                System.out.printf("following %s into %s; Ctrl-C stops%n", Topics.CHECKPOINTS.name(), to.toAbsolutePath());
+                System.out.flush();
+                while (!signal.awaitStop(Duration.ofSeconds(1))) {
+                    // the subscriber's thread does the work
+                }
+            } finally {
+                signal.finished();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code kclip checkpoints export}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Export a checkpoint as safetensors with a Hugging Face CLIPModel config.json.")
+    static final class ExportCommand implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "VERSION|DIR", description = "A version of the store, or a checkpoint directory.")
+        String checkpoint;
+
+        @Option(names = "--store", defaultValue = ".kclip/checkpoints", paramLabel = "DIR",
+                description = "The checkpoint store VERSION refers to (default: ${DEFAULT-VALUE}).")
+        Path store;
+
+        @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where to write the export.")
+        Path to;
+
+        @Option(names = "--format", defaultValue = "safetensors", paramLabel = "FORMAT", description = "Only safetensors (default).")
+        String format;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!format.equals("safetensors")) {
+                throw new UserException("unknown export format '" + format + "'; only safetensors is supported");
+            }
+            StoredCheckpoint stored = resolve(checkpoint, store);
+            for (Path file : HuggingFaceExport.export(stored, to)) {
+                System.out.println(file);
+            }
+            return 0;
+        }
+    }
+
+    /** A verified checkpoint named by a version of {@code store} or by its directory. */
+    static StoredCheckpoint resolve(String checkpoint, Path store) {
+        Path dir;
+        if (checkpoint.matches("\\d+")) {
+            dir = store.resolve(CheckpointStore.directoryName(Long.parseLong(checkpoint)));
+        } else {
+            dir = Path.of(checkpoint);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UserException("no checkpoint at " + dir);
+        }
+        CheckpointStore.Verification v = CheckpointStore.verify(realPath(dir));
+        if (!v.ok()) {
+            throw new UserException("checkpoint " + dir + " is damaged: " + v.problem());
+        }
+        return v.checkpoint();
+    }
+
+    /** Follows a {@code latest} link to the version directory it names. */
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new UserException("cannot read checkpoint " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static String summary(Map<String, Double> metrics) {
+        StringBuilder s = new StringBuilder();
+        metrics.forEach((name, value) -> {
+            if (!name.equals("examples")) {
+                s.append(name).append('=').append(String.format(Locale.ROOT, "%.3f", value)).append(' ');
+            }
+        });
+        return s.toString().trim();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.kclip.trainer.cli;
+
+import ai.djl.Device;
+import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.UserException;
+import dev.kclip.common.kafka.TopicReader;
+import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.schemas.Topics;
+import dev.kclip.schemas.serde.AvroSerde;
+import dev.kclip.teacher.TeacherEmbedding;
+import dev.kclip.teacher.TeacherModel;
+import dev.kclip.teacher.TeacherModels;
+import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.PairsFile;
+import dev.kclip.trainer.data.StudentTokenizer;
+import dev.kclip.trainer.eval.EvalExample;
+import dev.kclip.trainer.eval.Evaluator;
+import dev.kclip.trainer.eval.NearestConcept;
+import dev.kclip.trainer.model.Precision;
+import dev.kclip.trainer.model.StudentModel;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kclip eval}: evaluate a checkpoint on a dataset file. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a checkpoint on a JSONL dataset: zero-shot, retrieval, teacher agreement, concept accuracy.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A checkpoint directory (or a latest link).")
+    Path checkpoint;
+
+    @Option(names = "--dataset", required = true, paramLabel = "FILE.jsonl",
+            description = "One {\"image\": path, \"caption\": text, ...} per line, paths relative to the file.")
+    Path dataset;
+
+    @Option(names = "--labels-field", paramLabel = "FIELD", description = "The field with class names, for zero-shot (default: none).")
+    String labelsField;
+
+    @Option(names = "--prompt", defaultValue = Evaluator.DEFAULT_PROMPT, paramLabel = "TEMPLATE",
+            description = "Zero-shot prompt (default: \"${DEFAULT-VALUE}\").")
+    String prompt;
+
+    @Option(names = "--teacher", paramLabel = "SPEC",
+            description = "Teacher for agreement metrics (default: the checkpoint's teacher, e.g. onnx-minilm; 'none' to skip).")
+    String teacher;
+
+    @Option(names = "--concepts", description = "Read the newest centroids of the teacher from kclip.concepts.centroids to score concept accuracy.")
+    boolean concepts;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Evaluate the first N pairs only (default: all).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(dataset)) {
+            throw new UserException("no dataset file " + dataset);
+        }
+        StoredCheckpoint stored = CheckpointsCommand.resolve(checkpoint.toString(), Path.of("."));
+        List<PairsFile.Pair> pairs = PairsFile.read(dataset, labelsField);
+        if (limit > 0 && pairs.size() > limit) {
+            pairs = pairs.subList(0, limit);
+        }
+        String teacherSpec = teacher != null ? teacher : stored.manifest().teacherModelId();
+        Map<String, Double> metrics;
+        try (TeacherModel teacherModel = loadTeacher(teacherSpec)) {
+            Function<List<String>, List<float[]>> embed = teacherModel == null ? null : strings -> embed(teacherModel, strings);
+            List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(PairsFile.Pair::caption).toList());
+            NearestConcept nearest = concepts ? nearestConcept(stored.manifest().teacherModelId()) : null;
+            List<EvalExample> examples = new ArrayList<>();
+            for (int i = 0; i < pairs.size(); i++) {
+                PairsFile.Pair p = pairs.get(i);
+                float[] v = vectors == null ? null : vectors.get(i);
+                int concept = nearest != null && v != null ? nearest.of(v) : -1;
+                examples.add(new EvalExample(p.id(), p.caption(), p.image(), p.label(), v, concept));
+            }
+            try (InputStream in = Files.newInputStream(stored.file(StoredCheckpoint.WEIGHTS_FILE));
+                 StudentModel model = StudentModel.load(stored.manifest().model(), Device.cpu(), Precision.FP32, in);
+                 StudentTokenizer tokenizer = StudentTokenizer.load(model.config().tokenizer(), model.config().contextLength())) {
+                metrics = new Evaluator(model, tokenizer, prompt, embed).evaluate(examples);
+            }
+        }
+        System.out.printf("checkpoint %s (version %d, step %d) on %s%n", stored.directory(), stored.version(),
+                stored.manifest().step(), dataset);
+        metrics.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-24s %.4f%n", name, value));
+        return 0;
+    }
+
+    /** The teacher for agreement metrics, or null for {@code none} (or no teacher recorded). */
+    private static TeacherModel loadTeacher(String spec) {
+        if (spec == null || spec.equals("none")) {
+            return null;
+        }
+        try {
+            return TeacherModels.load(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("cannot load teacher '" + spec + "' for agreement metrics (" + e.getMessage()
+                    + "); pass --teacher SPEC or --teacher none");
+        }
+    }
+
+    private static List<float[]> embed(TeacherModel teacher, List<String> strings) {
+        List<float[]> vectors = new ArrayList<>();
+        for (int from = 0; from < strings.size(); from += 64) {
+            for (TeacherEmbedding e : teacher.embed(strings.subList(from, Math.min(strings.size(), from + 64)))) {
+                vectors.add(e.vector());
+            }
+        }
+        return vectors;
+    }
+
+    private NearestConcept nearestConcept(String teacherModelId) {
+        AvroSerde<CentroidSnapshot> serde = new AvroSerde<>(CentroidSnapshot.class);
+        AtomicReference<CentroidSnapshot> newest = new AtomicReference<>();
+        TopicReader.read(kafka.connection(), Topics.CENTROIDS.name(), true, Long.MAX_VALUE, Duration.ofSeconds(2), record -> {
+            if (record.value() != null) {
+                CentroidSnapshot s = serde.deserialize(record.topic(), record.value());
+                if (s.getTeacherModelId().equals(teacherModelId)
+                        && (newest.get() == null || s.getVersion() > newest.get().getVersion())) {
+                    newest.set(s);
+                }
+            }
+            return true;
+        });
+        if (newest.get() == null) {
+            throw new UserException("no centroids of teacher " + teacherModelId + " on " + Topics.CENTROIDS.name());
+        }
+        return new NearestConcept(newest.get());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.kclip.trainer.data;
+
+import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Float32Vectors;
+import dev.kclip.schemas.ImageCaptionPair;
+import dev.kclip.schemas.LabelledPair;
+import java.nio.ByteBuffer;
+
+/** Turns {@link LabelledPair} records into {@link TrainingExample}s, checking everything the trainer relies on. */
+public final class Examples {
+
+    /** How far the soft label's sum may stray from 1 (float32 rounding over K values). */
+    private static final double SUM_TOLERANCE = 1e-3;
+
+    private Examples() {
+    }
+
+    /**
+     * Reads and validates one record.
+     *
+     * @param labelField where zero-shot labels come from: {@code label} (the pair's label) or an attribute name
+     * @param source the record's position, or null
+     * @throws InvalidExampleException with a reason code when the record cannot be trained on
+     */
+    public static TrainingExample fromRecord(LabelledPair record, String labelField, TrainingExample.Source source)
+            throws InvalidExampleException {
+        EmbeddedPair embedded = record.getEmbedded();
+        ImageCaptionPair pair = embedded.getPair();
+        String id = pair.getId();
+        String caption = pair.getCaption();
+        if (caption == null || caption.isBlank()) {
+            throw new InvalidExampleException(InvalidExampleException.EMPTY_CAPTION, "caption is empty", id);
+        }
+        byte[] image = bytes(pair.getImage());
+        ImageDecoding.decode(image, id);
+        float[] teacher;
+        try {
+            teacher = Float32Vectors.decode(embedded.getEmbedding(), embedded.getDim());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidExampleException(InvalidExampleException.BAD_TEACHER_VECTOR, "teacher vector: " + e.getMessage(), id);
+        }
+        if (teacher.length == 0 || !allFinite(teacher)) {
+            throw new InvalidExampleException(InvalidExampleException.BAD_TEACHER_VECTOR,
+                    "teacher vector is empty or not finite", id);
+        }
+        float[] softLabel;
+        try {
+            softLabel = Float32Vectors.decode(record.getSoftLabel(), record.getConceptCount());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL, "soft label: " + e.getMessage(), id);
+        }
+        checkDistribution(softLabel, id);
+        String label = labelOf(pair, labelField);
+        return new TrainingExample(id, caption, image, label, teacher, embedded.getTeacherModelId(), softLabel,
+                record.getCentroidVersion(), source);
+    }
+
+    private static String labelOf(ImageCaptionPair pair, String labelField) {
+        if (labelField == null || labelField.equals("label")) {
+            return pair.getLabel();
+        }
+        return pair.getAttributes() == null ? null : pair.getAttributes().get(labelField);
+    }
+
+    private static void checkDistribution(float[] p, String id) throws InvalidExampleException {
+        if (p.length == 0) {
+            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL, "soft label has no concepts", id);
+        }
+        double sum = 0;
+        for (float v : p) {
+            if (!Float.isFinite(v) || v < 0) {
+                throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL,
+                        "soft label has a negative or non-finite probability", id);
+            }
+            sum += v;
+        }
+        if (Math.abs(sum - 1) > SUM_TOLERANCE) {
+            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL,
+                    "soft label sums to " + sum + ", not 1", id);
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.kclip.trainer.data;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The student's tokenizer: a Hugging Face {@code tokenizer.json} (by default the MiniLM one bundled in the
+ * langchain4j jar: BERT uncased WordPiece, {@code [CLS] ... [SEP]}), truncated to the context length with the
+ * special tokens kept. Captions of a batch are padded with 0 after their end token.
+ */
+public final class StudentTokenizer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final byte[] definition;
+    private final int contextLength;
+    private final int vocabularySize;
+
+    /** Token ids of a batch, padded: {@code ids} is {@code [batch, length]} row-major. */
+    public record Tokens(long[] ids, long[] lengths, int length) {
+        public int batch() {
+            return lengths.length;
+        }
+    }
+
+    /**
+     * The text of every token id (WordPiece continuations without their {@code ##}), for embedding the vocabulary
+     * with a teacher; ids the tokenizer does not define are empty strings.
+     */
+    public String[] tokenTexts() {
+        String[] texts = new String[vocabularySize];
+        Arrays.fill(texts, "");
+        try {
+            JsonNode root = JSON.readTree(definition);
+            root.path("model").path("vocab").fields().forEachRemaining(e -> {
+                int id = e.getValue().asInt();
+                if (id >= 0 && id < texts.length) {
+                    String token = e.getKey();
+                    texts[id] = token.startsWith("##") ? token.substring(2) : token;
+                }
+            });
+            for (JsonNode added : root.path("added_tokens")) {
+                texts[added.path("id").asInt()] = added.path("content").asText();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return texts;
+    }
+
+    private StudentTokenizer(HuggingFaceTokenizer tokenizer, byte[] definition, int contextLength, int vocabularySize) {
+        this.tokenizer = tokenizer;
+        this.definition = definition;
+        this.contextLength = contextLength;
+        this.vocabularySize = vocabularySize;
+    }
+
+    /**
+     * Loads {@code spec}: {@code classpath:/resource.json} or a file path.
+     *
+     * @throws IllegalArgumentException when it cannot be found or read
+     */
+    public static StudentTokenizer load(String spec, int contextLength) {
+        byte[] definition = read(spec);
+        try {
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(definition), Map.of(
+                    "maxLength", Integer.toString(contextLength), "truncation", "true", "padding", "false"));
+            return new StudentTokenizer(tokenizer, definition, contextLength, countVocabulary(definition));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("tokenizer " + spec + " is not a valid tokenizer.json: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ids of every token the tokenizer can produce: the model's vocabulary plus added tokens. */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** The raw {@code tokenizer.json}, for exports. */
+    public byte[] definition() {
+        return definition.clone();
+    }
+
+    /** The id of the token that ends every caption (what CLIP pools at): {@code [SEP]} for BERT vocabularies. */
+    public long endTokenId() {
+        long[] ids = tokenizer.encode("").getIds();
+        return ids[ids.length - 1];
+    }
+
+    /** The id of the token that starts every caption, {@code [CLS]} for BERT vocabularies. */
+    public long startTokenId() {
+        return tokenizer.encode("").getIds()[0];
+    }
+
+    /** Tokenises a batch; each row is the caption's ids followed by 0s up to the longest row. */
+    public Tokens encode(List<String> captions) {
+        Encoding[] encodings = tokenizer.batchEncode(captions);
+        int length = 1;
+        for (Encoding e : encodings) {
+            length = Math.max(length, e.getIds().length);
+        }
+        long[] ids = new long[captions.size() * length];
+        long[] lengths = new long[captions.size()];
+        for (int b = 0; b < encodings.length; b++) {
+            long[] row = encodings[b].getIds();
+            System.arraycopy(row, 0, ids, b * length, row.length);
+            lengths[b] = row.length;
+        }
+        return new Tokens(ids, lengths, length);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    private static byte[] read(String spec) {
+        try {
+            if (spec.startsWith("classpath:")) {
+                String resource = spec.substring("classpath:".length());
+                try (InputStream in = StudentTokenizer.class.getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("tokenizer resource " + resource + " is not on the classpath");
+                    }
+                    return in.readAllBytes();
+                }
+            }
+            return Files.readAllBytes(Path.of(spec));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read tokenizer " + spec + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int countVocabulary(byte[] definition) {
+        try {
+            JsonNode root = JSON.readTree(definition);
+            int size = root.path("model").path("vocab").size();
+            for (JsonNode added : root.path("added_tokens")) {
+                size = Math.max(size, added.path("id").asInt() + 1);
+            }
+            return size;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

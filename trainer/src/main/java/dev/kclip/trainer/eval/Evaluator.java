@@ -1,0 +1,210 @@
+package dev.kclip.trainer.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import dev.kclip.trainer.data.ImageDecoding;
+import dev.kclip.trainer.data.ImageTransform;
+import dev.kclip.trainer.data.InvalidExampleException;
+import dev.kclip.trainer.data.StudentTokenizer;
+import dev.kclip.trainer.model.StudentModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Evaluates a student on a set of pairs:
+ * <ul>
+ *   <li>zero-shot top-1/top-5 over the labels present (prompts {@code "a photo of a {label}"}): each image's
+ *       {@code E_I} against the student's {@code E_T} of each prompt, as CLIP does; and, when a teacher is given,
+ *       in the teacher's space: {@code W_e(E_I)} against the teacher's embedding of each prompt (the student
+ *       classifies with the teacher's knowledge of label words it never saw in a caption);</li>
+ *   <li>image→text and text→image Recall@1/5/10;</li>
+ *   <li>teacher agreement: mean cosine of {@code W_e(E_T(t))} with the teacher vector, and kNN-overlap@10 of the
+ *       student's text space with the teacher's, both of {@code E_T} itself and of {@code W_e(E_T)} (suffix
+ *       {@code _projected});</li>
+ *   <li>concept accuracy: {@code C}'s top concept against the soft label's.</li>
+ * </ul>
+ * Each metric is reported when the examples carry what it needs (labels of two or more classes, teacher vectors
+ * of the model's teacher dimension, concepts).
+ */
+public final class Evaluator {
+
+    public static final String DEFAULT_PROMPT = "a photo of a {label}";
+    private static final int BATCH = 64;
+    private static final int KNN = 10;
+
+    private final StudentModel model;
+    private final ImageTransform transform;
+    private final StudentTokenizer tokenizer;
+    private final String prompt;
+    private final Function<List<String>, List<float[]>> teacher;
+
+    /** An evaluator without a teacher: zero-shot uses the student's own text encoder only. */
+    public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt) {
+        this(model, tokenizer, prompt, null);
+    }
+
+    /**
+     * @param teacher embeds strings with the teacher the student distils from, or null; when given, zero-shot is
+     *     also scored in the teacher's space ({@code zero_shot_teacher_*}): {@code W_e(I_f)} against the teacher's
+     *     embedding of each prompt
+     */
+    public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt,
+            Function<List<String>, List<float[]>> teacher) {
+        if (!prompt.contains("{label}")) {
+            throw new IllegalArgumentException("prompt template must contain {label}: " + prompt);
+        }
+        this.model = model;
+        this.transform = new ImageTransform(model.config().imageSize(), ImageTransform.Augmentation.NONE);
+        this.tokenizer = tokenizer;
+        this.prompt = prompt;
+        this.teacher = teacher;
+    }
+
+    /**
+     * What the model makes of a set of examples: {@code E_I}, {@code E_T}, {@code W_e(E_T)}, {@code W_e(E_I)} and
+     * {@code C}'s top concept.
+     */
+    public record Embeddings(float[][] images, float[][] texts, float[][] teacherPredictions,
+            float[][] imagesInTeacherSpace, int[] topConcepts) {
+    }
+
+    /** All metrics that apply, by name, in a fixed order; {@code examples} is always there. */
+    public Map<String, Double> evaluate(List<EvalExample> examples) throws InvalidExampleException {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("examples", (double) examples.size());
+        if (examples.isEmpty()) {
+            return metrics;
+        }
+        Embeddings e = embed(examples);
+        zeroShot(examples, e, metrics);
+        for (int k : new int[] {1, 5, 10}) {
+            metrics.put("image_to_text_r" + k, Retrieval.recallAtK(e.images(), e.texts(), k));
+        }
+        for (int k : new int[] {1, 5, 10}) {
+            metrics.put("text_to_image_r" + k, Retrieval.recallAtK(e.texts(), e.images(), k));
+        }
+        int teacherDim = model.config().teacherDim();
+        List<Integer> withTeacher = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            float[] t = examples.get(i).teacher();
+            if (t != null && t.length == teacherDim) {
+                withTeacher.add(i);
+            }
+        }
+        if (!withTeacher.isEmpty()) {
+            float[][] predicted = rows(e.teacherPredictions(), withTeacher);
+            float[][] teacher = withTeacher.stream().map(i -> examples.get(i).teacher()).toArray(float[][]::new);
+            metrics.put("teacher_cosine", TeacherAgreement.meanCosine(predicted, teacher));
+            if (withTeacher.size() > KNN) {
+                metrics.put("teacher_knn_overlap_10", TeacherAgreement.knnOverlap(rows(e.texts(), withTeacher), teacher, KNN));
+                metrics.put("teacher_knn_overlap_10_projected", TeacherAgreement.knnOverlap(predicted, teacher, KNN));
+            }
+        }
+        List<Integer> withConcept = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            if (examples.get(i).topConcept() >= 0) {
+                withConcept.add(i);
+            }
+        }
+        if (!withConcept.isEmpty()) {
+            int[] predicted = withConcept.stream().mapToInt(i -> e.topConcepts()[i]).toArray();
+            int[] expected = withConcept.stream().mapToInt(i -> examples.get(i).topConcept()).toArray();
+            metrics.put("concept_accuracy", ConceptAccuracy.of(predicted, expected));
+        }
+        return metrics;
+    }
+
+    private void zeroShot(List<EvalExample> examples, Embeddings e, Map<String, Double> metrics) {
+        List<Integer> labelled = new ArrayList<>();
+        TreeSet<String> classes = new TreeSet<>();
+        for (int i = 0; i < examples.size(); i++) {
+            String label = examples.get(i).label();
+            if (label != null && !label.isBlank()) {
+                labelled.add(i);
+                classes.add(label);
+            }
+        }
+        if (classes.size() < 2) {
+            return;
+        }
+        List<String> names = new ArrayList<>(classes);
+        float[][] classTexts = texts(names.stream().map(l -> prompt.replace("{label}", l)).toList());
+        int[] truth = labelled.stream().mapToInt(i -> names.indexOf(examples.get(i).label())).toArray();
+        float[][] images = rows(e.images(), labelled);
+        metrics.put("zero_shot_top1", ZeroShot.topK(images, truth, classTexts, 1));
+        metrics.put("zero_shot_top5", ZeroShot.topK(images, truth, classTexts, 5));
+        metrics.put("zero_shot_classes", (double) names.size());
+        if (teacher != null) {
+            float[][] teacherPrompts = teacher.apply(names.stream().map(l -> prompt.replace("{label}", l)).toList())
+                    .toArray(float[][]::new);
+            float[][] projected = rows(e.imagesInTeacherSpace(), labelled);
+            metrics.put("zero_shot_teacher_top1", ZeroShot.topK(projected, truth, teacherPrompts, 1));
+            metrics.put("zero_shot_teacher_top5", ZeroShot.topK(projected, truth, teacherPrompts, 5));
+        }
+    }
+
+    /** Image, text, {@code W_e} and concept outputs for every example, computed in batches without gradients. */
+    public Embeddings embed(List<EvalExample> examples) throws InvalidExampleException {
+        int n = examples.size();
+        float[][] images = new float[n][];
+        float[][] texts = new float[n][];
+        float[][] predictions = new float[n][];
+        float[][] imagePredictions = new float[n][];
+        int[] concepts = new int[n];
+        for (int from = 0; from < n; from += BATCH) {
+            List<EvalExample> chunk = examples.subList(from, Math.min(n, from + BATCH));
+            float[] pixels = new float[chunk.size() * transform.pixels()];
+            for (int i = 0; i < chunk.size(); i++) {
+                transform.eval(ImageDecoding.decode(chunk.get(i).image(), chunk.get(i).id()), pixels, i * transform.pixels());
+            }
+            StudentTokenizer.Tokens tokens = tokenizer.encode(chunk.stream().map(EvalExample::caption).toList());
+            try (StudentModel.Step step = model.step(false)) {
+                NDArray imageFeatures = step.encodeImages(step.images(pixels, chunk.size()));
+                NDArray textFeatures = step.encodeTexts(step.tokens(tokens.ids(), chunk.size()), step.lengths(tokens.lengths()));
+                NDArray prediction = step.projectToTeacher(textFeatures);
+                NDArray top = step.classifyConcepts(imageFeatures, textFeatures).argMax(1);
+                copyRows(imageFeatures, images, from);
+                copyRows(textFeatures, texts, from);
+                copyRows(prediction, predictions, from);
+                copyRows(step.projectToTeacher(imageFeatures), imagePredictions, from);
+                long[] best = top.toType(DataType.INT64, false).toLongArray();
+                for (int i = 0; i < best.length; i++) {
+                    concepts[from + i] = (int) best[i];
+                }
+            }
+        }
+        return new Embeddings(images, texts, predictions, imagePredictions, concepts);
+    }
+
+    /** Text embeddings {@code E_T} of arbitrary strings. */
+    public float[][] texts(List<String> strings) {
+        float[][] out = new float[strings.size()][];
+        for (int from = 0; from < strings.size(); from += BATCH) {
+            List<String> chunk = strings.subList(from, Math.min(strings.size(), from + BATCH));
+            StudentTokenizer.Tokens tokens = tokenizer.encode(chunk);
+            try (StudentModel.Step step = model.step(false)) {
+                copyRows(step.encodeTexts(step.tokens(tokens.ids(), chunk.size()), step.lengths(tokens.lengths())), out, from);
+            }
+        }
+        return out;
+    }
+
+    private static void copyRows(NDArray matrix, float[][] out, int from) {
+        int rows = (int) matrix.getShape().get(0);
+        int cols = (int) matrix.getShape().get(1);
+        float[] flat = matrix.toFloatArray();
+        for (int i = 0; i < rows; i++) {
+            float[] row = new float[cols];
+            System.arraycopy(flat, i * cols, row, 0, cols);
+            out[from + i] = row;
+        }
+    }
+
+    private static float[][] rows(float[][] all, List<Integer> indexes) {
+        return indexes.stream().map(i -> all[i]).toArray(float[][]::new);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.kclip.trainer.loop;
+
+import ai.djl.Device;
+import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.model.ModelConfig;
+import dev.kclip.trainer.model.Precision;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code kclip train} (and {@code kclip up}) configures for the continuous trainer.
+ *
+ * @param runId the training run: consumer group of {@code topic} and key of its checkpoint events
+ * @param topic where labelled examples come from ({@code kclip.train.examples})
+ * @param model the student's shapes; teacher dimension and K may be 0 (taken from the first example)
+ * @param training losses, optimiser, augmentation, seed
+ * @param batching how examples become batches
+ * @param replay the replay reservoir
+ * @param heldOut the evaluation split
+ * @param checkpoints where and how often checkpoints are written
+ * @param gpu train on the first GPU (else the CPU)
+ * @param precision {@code FP32}, or {@code MIXED} (float16 compute, GPU only); null picks MIXED on a GPU
+ */
+public record TrainerConfig(String runId, String topic, ModelConfig model, TrainingSettings training,
+        Batching batching, Replay replay, HeldOut heldOut, Checkpointing checkpoints, boolean gpu, Precision precision) {
+
+    /**
+     * @param batchSize examples per step, replays included
+     * @param maxWait longest an example waits for its batch to fill; a partial batch is trained then
+     */
+    public record Batching(int batchSize, Duration maxWait) {
+        public Batching {
+            if (batchSize < 2) {
+                throw new IllegalArgumentException("batch size must be at least 2 (the contrastive loss needs negatives)");
+            }
+            requirePositive("maxWait", maxWait);
+        }
+    }
+
+    /**
+     * @param share fraction of each batch drawn from the reservoir of past examples, in [0, 1)
+     * @param capacity examples the reservoir keeps (a uniform sample of all seen)
+     * @param idleBudgetSteps replay-only steps allowed per idle period of the stream (0: none)
+     * @param idleAfter how long without new examples counts as idle
+     */
+    public record Replay(double share, int capacity, int idleBudgetSteps, Duration idleAfter) {
+        public Replay {
+            if (share < 0 || share >= 1 || capacity < 0 || idleBudgetSteps < 0) {
+                throw new IllegalArgumentException("replay share must be in [0, 1), capacity and idle budget non-negative");
+            }
+            requirePositive("idleAfter", idleAfter);
+        }
+    }
+
+    /**
+     * @param share fraction of stream examples (by id hash) never trained on, kept for evaluation
+     * @param capacity newest held-out examples kept for the evaluation at each checkpoint
+     * @param labelField where zero-shot labels come from: {@code label} or a pair attribute
+     */
+    public record HeldOut(double share, int capacity, String labelField) {
+        public HeldOut {
+            if (share < 0 || share >= 1 || capacity < 0) {
+                throw new IllegalArgumentException("held-out share must be in [0, 1) and capacity non-negative");
+            }
+        }
+    }
+
+    /**
+     * @param directory the checkpoint store (a local directory)
+     * @param everySteps write one every this many steps (0: not by steps)
+     * @param every and at least this often while training (null: not by time)
+     * @param keep newest checkpoints kept
+     */
+    public record Checkpointing(Path directory, long everySteps, Duration every, int keep) {
+        public Checkpointing {
+            if (directory == null || everySteps < 0 || keep < 1) {
+                throw new IllegalArgumentException("checkpoints need a directory, everySteps ≥ 0 and keep ≥ 1");
+            }
+        }
+    }
+
+    public TrainerConfig {
+        if (runId == null || runId.isBlank() || topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("runId and topic are required");
+        }
+    }
+
+    /** Defaults: run {@code kclip-trainer}, the tiny model, batches of 64 (25% replayed), 2% held out. */
+    public static TrainerConfig defaults(Path checkpointDirectory) {
+        return new TrainerConfig("kclip-trainer", Topics.TRAIN_EXAMPLES.name(), ModelConfig.tiny(),
+                TrainingSettings.defaults(),
+                new Batching(64, Duration.ofSeconds(2)),
+                new Replay(0.25, 10_000, 200, Duration.ofSeconds(10)),
+                new HeldOut(0.02, 512, "label"),
+                new Checkpointing(checkpointDirectory, 500, Duration.ofMinutes(10), 5),
+                false, null);
+    }
+
+    public TrainerConfig withRunId(String value) {
+        return new TrainerConfig(value, topic, model, training, batching, replay, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withTopic(String value) {
+        return new TrainerConfig(runId, value, model, training, batching, replay, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withModel(ModelConfig value) {
+        return new TrainerConfig(runId, topic, value, training, batching, replay, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withTraining(TrainingSettings value) {
+        return new TrainerConfig(runId, topic, model, value, batching, replay, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withBatching(Batching value) {
+        return new TrainerConfig(runId, topic, model, training, value, replay, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withReplay(Replay value) {
+        return new TrainerConfig(runId, topic, model, training, batching, value, heldOut, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withHeldOut(HeldOut value) {
+        return new TrainerConfig(runId, topic, model, training, batching, replay, value, checkpoints, gpu, precision);
+    }
+
+    public TrainerConfig withCheckpoints(Checkpointing value) {
+        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, value, gpu, precision);
+    }
+
+    public TrainerConfig withDevice(boolean useGpu, Precision value) {
+        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, checkpoints, useGpu, value);
+    }
+
+    /** The device to train on: the first GPU, or the CPU. */
+    public Device device() {
+        return gpu ? Device.gpu() : Device.cpu();
+    }
+
+    /** The precision to train in: as set, else MIXED on a GPU and FP32 on the CPU. */
+    public Precision effectivePrecision() {
+        return precision != null ? precision : gpu ? Precision.MIXED : Precision.FP32;
+    }
+
+    /** Stream examples per batch; the rest of the batch is replayed. */
+    public int freshPerBatch() {
+        return Math.max(1, batching.batchSize() - (int) Math.round(batching.batchSize() * replay.share()));
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.kclip.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Text embedding distillation (PAPER.md, objective 1): {@code L_emb = ‖W_e(E_T(t)) − L(t)‖²}, averaged over the
+ * batch (the paper sums over examples; the mean keeps the loss independent of the batch size). With
+ * {@link Kind#COSINE}: {@code 1 − cos(W_e(E_T(t)), L(t))}, averaged, for teachers whose vector length carries no
+ * meaning.
+ */
+public final class DistillationLoss {
+
+    /** The distance between prediction and teacher vector. */
+    public enum Kind { MSE, COSINE }
+
+    private final Kind kind;
+
+    public DistillationLoss(Kind kind) {
+        this.kind = kind;
+    }
+
+    /**
+     * @param predicted {@code W_e(E_T(t))}, {@code [B, D]}
+     * @param teacher the teacher's vectors {@code L(t)}, {@code [B, D]}
+     * @return a scalar
+     */
+    public NDArray compute(NDArray predicted, NDArray teacher) {
+        if (kind == Kind.MSE) {
+            return predicted.sub(teacher).square().sum(new int[] {1}).mean();
+        }
+        NDArray cosine = predicted.normalize(2, 1).mul(teacher.normalize(2, 1)).sum(new int[] {1});
+        return cosine.neg().add(1).mean();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.kclip.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** Layer normalisation over the last axis, parameters named {@code weight} and {@code bias} as in PyTorch. */
+public final class Norm extends AbstractBlock {
+
+    private static final float EPSILON = 1e-5f;
+
+    private final int width;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public Norm(int width) {
+        this.width = width;
+        this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(width)).build());
+        this.bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA)
+                .optShape(new Shape(width)).build());
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList in, boolean training, PairList<String, Object> params) {
+        NDArray x = in.head();
+        return x.getNDArrayInternal().layerNorm(x, new Shape(width),
+                store.getValue(weight, x.getDevice(), training), store.getValue(bias, x.getDevice(), training), EPSILON);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

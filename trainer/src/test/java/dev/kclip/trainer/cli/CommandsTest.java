@@ -1,0 +1,102 @@
+package dev.kclip.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dev.kclip.common.cli.Cli;
+import dev.kclip.trainer.checkpoint.CheckpointManifest;
+import dev.kclip.trainer.checkpoint.CheckpointStore;
+import dev.kclip.trainer.loop.TrainerConfig;
+import dev.kclip.trainer.loop.TrainingSession;
+import dev.kclip.trainer.loop.TrainingSessionTest;
+import dev.kclip.trainer.loop.TrainingSettings;
+import dev.kclip.trainer.loss.DistillationLoss;
+import dev.kclip.trainer.model.Precision;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands parse into the right configuration and work on a real checkpoint. */
+class CommandsTest {
+
+    @Test
+    void trainOptionsBecomeTheTrainerConfig() {
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs("--run-id", "r1", "--model", "vit-b-32", "--batch-size", "128",
+                "--alpha", "0", "--distillation", "COSINE", "--replay-share", "0.5", "--checkpoint-every-seconds", "0",
+                "--device", "gpu", "--init-text-from-teacher", "onnx-minilm", "--max-wait-ms", "250");
+        TrainerConfig c = command.config();
+        assertEquals("r1", c.runId());
+        assertEquals("vit-b-32", c.model().name());
+        assertEquals(new TrainerConfig.Batching(128, Duration.ofMillis(250)), c.batching());
+        assertEquals(0.0, c.training().lossWeights().alpha());
+        assertEquals(0.01, c.training().lossWeights().beta());
+        assertEquals(DistillationLoss.Kind.COSINE, c.training().distillation());
+        assertEquals(64, c.freshPerBatch());
+        assertNull(c.checkpoints().every());
+        assertTrue(c.gpu());
+        assertEquals(Precision.MIXED, c.effectivePrecision());
+        assertEquals("onnx-minilm", c.training().textInitTeacher());
+        TrainCommand wrong = new TrainCommand();
+        new CommandLine(wrong).parseArgs("--device", "tpu");
+        assertThrows(IllegalArgumentException.class, wrong::config);
+    }
+
+    @Test
+    void listExportAndEvalWorkOnAStoredCheckpoint(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        CheckpointStore checkpoints = new CheckpointStore(store, 3);
+        try (TrainingSession session = TrainingSession.create(TrainingSessionTest.small(),
+                TrainingSettings.defaults(), Device.cpu(), Precision.FP32)) {
+            session.train(TrainingSessionTest.examples(4), List.of());
+            checkpoints.write(new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, 1, 4, 4, 0, 0, Map.of(),
+                    session.model().config(), session.settings().toJson(), Map.of("total", 3.0), Map.of("teacher_cosine", 0.25),
+                    "onnx-minilm", 1, 1, 1.0, "2026-01-01T00:00:00Z", Map.of()), session.checkpointFiles());
+        }
+        String list = run(new CheckpointsCommand(), "list", "--store", store.toString());
+        assertTrue(list.contains("teacher_cosine=0.250") && list.contains("yes"), list);
+
+        Path export = dir.resolve("export");
+        run(new CheckpointsCommand(), "export", "1", "--store", store.toString(), "--to", export.toString());
+        assertTrue(Files.exists(export.resolve("model.safetensors")) && Files.exists(export.resolve("config.json")));
+        assertEquals(1, Cli.execute(new CheckpointsCommand(), "export", "7", "--store", store.toString(), "--to", export.toString()),
+                "a missing version is a user error");
+
+        // every 40th emoji, so several categories are present; image paths made absolute
+        Path images = Path.of("../datasets/emoji-64").toAbsolutePath();
+        List<String> lines = Files.readAllLines(images.resolve("pairs.jsonl"));
+        StringBuilder subset = new StringBuilder();
+        for (int i = 0; i < lines.size(); i += 40) {
+            subset.append(lines.get(i).replace("\"images/", "\"" + images.resolve("images") + "/")).append('\n');
+        }
+        Path dataset = dir.resolve("subset.jsonl");
+        Files.writeString(dataset, subset);
+        String eval = run(new EvalCommand(), "--checkpoint", store.resolve("v000001").toString(),
+                "--dataset", dataset.toString(), "--labels-field", "category", "--teacher", "none");
+        assertTrue(eval.contains("zero_shot_top1") && eval.contains("image_to_text_r10") && eval.contains("examples    "),
+                eval.replace('\n', '|'));
+    }
+
+    private static String run(Object command, String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Cli.execute(command, args), () -> out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

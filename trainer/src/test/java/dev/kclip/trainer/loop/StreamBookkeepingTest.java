@@ -1,0 +1,65 @@
+package dev.kclip.trainer.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kclip.trainer.data.TrainingExample;
+import dev.kclip.trainer.model.RowRemap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The offsets a checkpoint may record, and how the classifier follows the concept updater. */
+class StreamBookkeepingTest {
+
+    private static TrainingExample at(int partition, long offset) {
+        return new TrainingExample("p" + partition + "-" + offset, "c", new byte[0], null, new float[1], "t",
+                new float[] {1}, 1, new TrainingExample.Source("examples", partition, offset));
+    }
+
+    @Test
+    void safeOffsetsStopAtTheOldestExampleNotYetTrained() {
+        PendingExamples pending = new PendingExamples(Map.of("examples-0", 10L));
+        pending.add(at(0, 10), 0);
+        pending.add(at(1, 0), 0);
+        pending.resolved("examples", 0, 11); // a dead letter after a waiting example
+        pending.add(at(0, 12), 0);
+        assertEquals(Map.of("examples-0", 10L, "examples-1", 0L), pending.safeOffsets());
+        List<TrainingExample> batch = pending.take(2);
+        assertEquals(List.of("p0-10", "p1-0"), batch.stream().map(TrainingExample::id).toList());
+        // offset 11 was resolved, 12 still waits
+        assertEquals(Map.of("examples-0", 12L, "examples-1", 1L), pending.safeOffsets());
+        pending.take(1);
+        assertEquals(Map.of("examples-0", 13L, "examples-1", 1L), pending.safeOffsets());
+        assertEquals(0, pending.size());
+    }
+
+    @Test
+    void untouchedPartitionsKeepTheirStartingOffsets() {
+        PendingExamples pending = new PendingExamples(Map.of("examples-0", 5L, "examples-2", 7L));
+        pending.resolved("examples", 0, 5);
+        assertEquals(Map.of("examples-0", 6L, "examples-2", 7L), pending.safeOffsets());
+    }
+
+    @Test
+    void theOldestWaitIsMeasuredFromTheOldestWaitingExample() {
+        PendingExamples pending = new PendingExamples(Map.of());
+        pending.add(at(0, 0), 100);
+        pending.add(at(0, 1), 500);
+        assertEquals(900, pending.oldestWaitNanos(1000));
+        pending.take(1);
+        assertEquals(500, pending.oldestWaitNanos(1000));
+    }
+
+    @Test
+    void theClassifierFollowsGrowingAndShrinkingKAndReseededConcepts() {
+        ConceptTracker tracker = new ConceptTracker(4, 10);
+        assertTrue(tracker.advance(4, 9, Set.of(0)).isEmpty(), "older labels never move it back");
+        assertTrue(tracker.advance(4, 12, Set.of()).isEmpty(), "same K, nothing reseeded: rows stay");
+        assertEquals(12, tracker.version());
+        assertEquals(new RowRemap(new int[] {0, -1, 2, 3, -1, -1}), tracker.advance(6, 13, Set.of(1)).orElseThrow());
+        assertEquals(new RowRemap(new int[] {0, 1, 2}), tracker.advance(3, 14, Set.of()).orElseThrow());
+        assertEquals(3, tracker.concepts());
+    }
+}
