@@ -16,6 +16,15 @@ public final class KafkaOptions {
             description = "Kafka client properties (SASL, TLS, ...), passed to every client untouched.")
     Path kafkaConfig;
 
+    /**
+     * Whether the user named a Kafka cluster (by flag, properties file or {@code $KCLIP_BOOTSTRAP}); commands that
+     * can start an embedded broker ({@code kclip up}) start one only when this is false.
+     */
+    public boolean clusterGiven() {
+        String env = System.getenv(KafkaConnection.BOOTSTRAP_ENV);
+        return bootstrap != null || kafkaConfig != null || env != null && !env.isBlank();
+    }
+
     /** The connection these options name. */
     public KafkaConnection connection() {
         return KafkaConnection.resolve(bootstrap, kafkaConfig, System.getenv());

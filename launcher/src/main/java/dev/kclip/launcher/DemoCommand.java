@@ -1,0 +1,80 @@
+package dev.kclip.launcher;
+
+import dev.kclip.launcher.demo.DemoRun;
+import dev.kclip.launcher.demo.DemoSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on a real dataset (default emoji-64), train, evaluate on a held-out split, and write report/index.html.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", paramLabel = "FILE.jsonl",
+            description = "JSON Lines dataset: image, caption and other fields (default: the bundled emoji-64).")
+    Path dataset;
+
+    @Option(names = "--label-field", defaultValue = "category", paramLabel = "NAME",
+            description = "Field naming each pair's class, for zero-shot evaluation (default: ${DEFAULT-VALUE}).")
+    String labelField;
+
+    @Option(names = "--order-by", defaultValue = "category", paramLabel = "NAME",
+            description = "Field whose groups are streamed one after another, so new concepts arrive mid-stream (default: ${DEFAULT-VALUE}).")
+    String orderBy;
+
+    @Option(names = "--held-out", defaultValue = "0.2", paramLabel = "SHARE",
+            description = "Share of pairs (by id) never trained on, for evaluation (default: ${DEFAULT-VALUE}).")
+    double heldOut;
+
+    @Option(names = "--concepts", defaultValue = "24", paramLabel = "K", description = "K-means concepts (default: ${DEFAULT-VALUE}).")
+    int concepts;
+
+    @Option(names = "--bootstrap-size", defaultValue = "400", paramLabel = "B",
+            description = "Records buffered before the first K-means (default: ${DEFAULT-VALUE}).")
+    int bootstrapSize;
+
+    @Option(names = "--drift-window", defaultValue = "100", paramLabel = "RECORDS",
+            description = "Records per drift report (default: ${DEFAULT-VALUE}).")
+    int driftWindow;
+
+    @Option(names = "--steps", defaultValue = "800", paramLabel = "N",
+            description = "Training steps to reach; once the stream is consumed the trainer continues on replay (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Training batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--teacher", defaultValue = "onnx-minilm", paramLabel = "SPEC", description = "Teacher model (default: ${DEFAULT-VALUE}).")
+    String teacher;
+
+    @Option(names = "--home", defaultValue = ".kclip/demo", paramLabel = "DIR",
+            description = "State folder of the demo's pipeline, cleared first (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Option(names = "--keep-state", description = "Continue from the state folder instead of clearing it.")
+    boolean keepState;
+
+    @Option(names = "--report", defaultValue = "report", paramLabel = "DIR", description = "Where index.html goes (default: ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Option(names = "--timeout", defaultValue = "15", paramLabel = "MINUTES",
+            description = "Stop waiting after this long and report what was trained (default: ${DEFAULT-VALUE}).")
+    long timeoutMinutes;
+
+    @Override
+    public Integer call() {
+        Path data = dataset != null ? dataset : bundledDataset();
+        DemoSettings settings = new DemoSettings(home, data, labelField, orderBy, heldOut, concepts, bootstrapSize,
+                driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState);
+        new DemoRun(settings, System.out, dev.kclip.launcher.demo.LiveView.isTerminal()).run();
+        return 0;
+    }
+
+    /** emoji-64 from the repository the command was built in ({@code -Dkclip.home}, set by ./kclip), else from here. */
+    private static Path bundledDataset() {
+        Path home = Path.of(System.getProperty("kclip.home", "."));
+        return home.resolve("datasets/emoji-64/pairs.jsonl");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.kclip.launcher;
+
+import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.service.StopSignal;
+import dev.kclip.ingest.http.HttpIntakeConfig;
+import dev.kclip.launcher.pipeline.Pipeline;
+import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.trainer.loop.TrainingListener;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on this machine: broker, ingest + HTTP, teacher, concept updater, trainer (Ctrl-C stops it cleanly).")
+final class UpCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--home", defaultValue = ".kclip", paramLabel = "DIR",
+            description = "State folder (broker log, Streams state, Flink checkpoints, trainer checkpoints); a second `up` continues from it (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Option(names = "--port", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}); not used with --bootstrap.")
+    int port;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP intake port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--http-token", paramLabel = "TOKEN",
+            description = "Bearer token of the HTTP intake (default: a random one, printed).")
+    String httpToken;
+
+    @Option(names = "--teacher", defaultValue = "onnx-minilm", paramLabel = "SPEC",
+            description = "Teacher model: onnx-minilm, llama:DIR, llama2c:FILE, torchscript:FILE (default: ${DEFAULT-VALUE}).")
+    String teacher;
+
+    @Option(names = "--metrics-port", defaultValue = "9400", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Override
+    public Integer call() {
+        String token = httpToken != null ? httpToken : HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        PipelineSettings settings = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port,
+                HttpIntakeConfig.of(httpPort, token), teacher).withMetricsPort(metricsPort);
+        StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
+        System.out.println("kclip up: starting (state in " + settings.home() + ")");
+        try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,
+                line -> System.out.println("  " + line))) {
+            if (httpToken == null) {
+                System.out.println("  http      token " + token + "  (set --http-token or KCLIP_HTTP_TOKEN to choose one)");
+            }
+            System.out.println("kclip up: running; push data with `./kclip push datasets/emoji-64/pairs.jsonl`, "
+                    + "follow checkpoints with `./kclip checkpoints follow --to DIR`; Ctrl-C stops.");
+            while (!stop.awaitStop(Duration.ofSeconds(2))) {
+                if (pipeline.failure().isPresent()) {
+                    System.err.println("kclip up: " + pipeline.failure().get() + "; stopping");
+                    break;
+                }
+            }
+            System.out.println("kclip up: stopping (final checkpoint, closing transactions) ...");
+        } finally {
+            stop.finished();
+        }
+        System.out.println("kclip up: stopped");
+        return 0;
+    }
+}

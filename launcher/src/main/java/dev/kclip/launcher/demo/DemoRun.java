@@ -1,0 +1,364 @@
+package dev.kclip.launcher.demo;
+
+import dev.kclip.concepts.drift.DriftSettings;
+import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.concepts.kmeans.KMeansSettings;
+import dev.kclip.ingest.push.Dataset;
+import dev.kclip.ingest.push.JsonlReader;
+import dev.kclip.ingest.push.PairEntry;
+import dev.kclip.ingest.push.PushProgress;
+import dev.kclip.ingest.push.PushSummary;
+import dev.kclip.ingest.push.Pusher;
+import dev.kclip.ingest.push.ReaderOptions;
+import dev.kclip.ingest.push.Skipped;
+import dev.kclip.launcher.pipeline.Pipeline;
+import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.launcher.report.ReportWriter;
+import dev.kclip.schemas.DriftLevel;
+import dev.kclip.schemas.DriftReport;
+import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.checkpoint.CheckpointManifest;
+import dev.kclip.trainer.loop.TrainerConfig;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The demo: the whole pipeline on this machine, a real dataset streamed through it group by group, training until
+ * the stream is consumed and enough steps are taken, the held-out evaluation, and a report.
+ */
+public final class DemoRun {
+
+    private final DemoSettings settings;
+    private final PrintStream out;
+    private final LiveView view;
+
+    public DemoRun(DemoSettings settings, PrintStream out, boolean terminal) {
+        this.settings = settings;
+        this.out = out;
+        this.view = new LiveView(out, terminal, 10);
+    }
+
+    /** Runs the demo to the end and returns its summary. */
+    public DemoSummary run() {
+        long start = System.nanoTime();
+        List<PairEntry> entries = streamOrder(readDataset());
+        if (settings.fresh()) {
+            deleteRecursively(settings.home());
+        }
+        TrainingHistory history = new TrainingHistory();
+        out.printf("kclip demo: %d pairs from %s, streamed by %s; %d%% held out for evaluation%n", entries.size(),
+                settings.dataset(), settings.orderBy(), Math.round(settings.heldOutShare() * 100));
+        Pipeline pipeline = Pipeline.start(pipelineSettings(), null, history, line -> out.println("  " + line));
+        PipelineObserver observer = null;
+        DemoProgress progress;
+        try {
+            observer = new PipelineObserver(pipeline.kafka());
+            progress = new DemoProgress(entries.size());
+            CompletableFuture<PushSummary> push = CompletableFuture.supplyAsync(() -> {
+                try (Pusher pusher = Pusher.open(pipeline.kafka(), Topics.PAIRS_RAW.name(), progress)) {
+                    return pusher.pushInOrder(datasetName(), entries);
+                }
+            });
+            waitForTraining(pipeline, observer, history, push, progress, start);
+            view.finish(status(pipeline, observer, history, progress, start));
+            out.println("kclip demo: stopping the pipeline (final checkpoint with evaluation) ...");
+        } catch (RuntimeException e) {
+            closeQuietly(observer);
+            pipeline.close();
+            throw e;
+        }
+        pipeline.stopStages();
+        awaitCheckpointEvents(observer, history.checkpoints().size());
+        observer.close();
+        pipeline.close();
+        DemoSummary summary = DemoSummary.of(entries.size(), observer, history, Duration.ofNanos(System.nanoTime() - start));
+        Path report = ReportWriter.write(DemoReport.of(summary, history, observer), settings.reportDir());
+        summary.print(out, report);
+        return summary;
+    }
+
+    /** The final checkpoint's event is written while the trainer stops; wait until the observer has read it. */
+    private static void awaitCheckpointEvents(PipelineObserver observer, int expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (observer.checkpointEvents().size() < expected && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private PipelineSettings pipelineSettings() {
+        PipelineSettings defaults = PipelineSettings.defaults(settings.home(), 0, null, settings.teacher())
+                .withMetricsPort(0);
+        ConceptJobConfig concepts = defaults.concepts();
+        DriftSettings drift = concepts.concepts().drift();
+        concepts = concepts
+                .withConcepts(concepts.concepts()
+                        .withKMeans(kmeans(concepts.concepts().kmeans(), settings.concepts()))
+                        .withBootstrapSize(settings.bootstrapSize())
+                        .withBatchSize(Math.max(16, settings.driftWindow() / 2))
+                        .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(), demoThresholds(drift))))
+                // labels become visible downstream when a checkpoint commits their transaction
+                .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
+        TrainerConfig trainer = defaults.trainer()
+                // the label names ("Animals & Nature") appear in no caption: a vocabulary seeded from the teacher's
+                // embeddings of each token is what lets the student's text encoder place them at all
+                .withTraining(defaults.trainer().training().withTextInitTeacher(settings.teacher()))
+                .withBatching(new TrainerConfig.Batching(settings.batchSize(), Duration.ofSeconds(1)))
+                .withReplay(new TrainerConfig.Replay(0.25, 10_000, (int) settings.minSteps(), Duration.ofSeconds(2)))
+                .withHeldOut(new TrainerConfig.HeldOut(settings.heldOutShare(), 4_096, "label"))
+                .withCheckpoints(new TrainerConfig.Checkpointing(defaults.trainer().checkpoints().directory(),
+                        Math.max(50, settings.minSteps() / 4), Duration.ofMinutes(2), 5));
+        return defaults.withConcepts(concepts).withTrainer(trainer);
+    }
+
+    /**
+     * The demo streams one category after another, so its concept mix never matches the slow reference: with the
+     * default Jensen-Shannon thresholds (meant for windows of thousands of records) every window alerts. Here the
+     * mix must change wholesale (JS ≥ 0.6 bits; sampling noise of a 100-record window over 24 concepts is about
+     * 0.04) to alert, and new concepts show through the novelty rate, whose thresholds stay the default.
+     */
+    private static DriftThresholds demoThresholds(DriftSettings drift) {
+        DriftThresholds t = drift.thresholds();
+        return new DriftThresholds(0.3, 0.6, t.noveltyWarn(), t.noveltyAlert(), t.displacementWarn(), t.displacementAlert());
+    }
+
+    private static KMeansSettings kmeans(KMeansSettings defaults, int k) {
+        return KMeansSettings.defaults(k).withDistance(defaults.distance()).withKernel(defaults.kernel())
+                .withSeed(defaults.seed());
+    }
+
+    private void waitForTraining(Pipeline pipeline, PipelineObserver observer, TrainingHistory history,
+            CompletableFuture<PushSummary> push, DemoProgress progress, long start) {
+        long deadline = start + settings.timeout().toNanos();
+        String lastCounts = "";
+        long unchangedSince = System.nanoTime();
+        while (true) {
+            view.show(status(pipeline, observer, history, progress, start));
+            pipeline.failure().ifPresent(f -> {
+                throw new IllegalStateException("a stage failed: " + f);
+            });
+            if (observer.failure() != null) {
+                throw new IllegalStateException("cannot read the pipeline's topics: " + observer.failure().getMessage(),
+                        observer.failure());
+            }
+            if (push.isCompletedExceptionally()) {
+                push.join();
+            }
+            Flow flow = Flow.of(progress, observer, resolvedByTrainer(pipeline, observer, history));
+            String counts = flow.toString();
+            if (!counts.equals(lastCounts)) {
+                lastCounts = counts;
+                unchangedSince = System.nanoTime();
+            }
+            // a pair the ingest de-duplicated is counted nowhere downstream; a quiet minute means the stream is done
+            boolean consumedAll = push.isDone() && (flow.complete()
+                    || System.nanoTime() - unchangedSince > Duration.ofMinutes(1).toNanos() && flow.labelled() > 0);
+            if (consumedAll && history.lastStep() >= settings.minSteps()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                out.println("kclip demo: timed out after " + settings.timeout() + "; stopping with what was trained");
+                return;
+            }
+            sleep(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * The counts of each stage, as committed to its topic; {@code resolvedByTrainer} counts stream examples the
+     * trainer has trained, held out or dead-lettered (not those still waiting for a batch).
+     */
+    record Flow(long total, long pushed, long accepted, long rejected, long embedded, long teacherRejected,
+            long labelled, long conceptRejected, long resolvedByTrainer) {
+
+        static Flow of(DemoProgress progress, PipelineObserver observer, long resolvedByTrainer) {
+            return new Flow(progress.total(), progress.done(), observer.ids(Topics.PAIRS.name()).size(),
+                    observer.deadLetters("ingest"), observer.ids(Topics.TEACHER_EMBEDDINGS.name()).size(),
+                    observer.deadLetters("teacher"), observer.ids(Topics.TRAIN_EXAMPLES.name()).size(),
+                    observer.deadLetters("concepts"), resolvedByTrainer);
+        }
+
+        boolean complete() {
+            return pushed >= total && accepted + rejected >= pushed && embedded + teacherRejected >= accepted
+                    && labelled + conceptRejected >= embedded && resolvedByTrainer >= labelled;
+        }
+    }
+
+    private static long resolvedByTrainer(Pipeline pipeline, PipelineObserver observer, TrainingHistory history) {
+        return history.timesTrained().size() + (long) counter(pipeline, "kclip.trainer.examples.held_out")
+                + observer.deadLetters("trainer");
+    }
+
+    private List<String> status(Pipeline pipeline, PipelineObserver observer, TrainingHistory history,
+            DemoProgress progress, long start) {
+        Flow flow = Flow.of(progress, observer, resolvedByTrainer(pipeline, observer, history));
+        long heldOut = (long) counter(pipeline, "kclip.trainer.examples.held_out");
+        List<String> lines = new ArrayList<>();
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        lines.add(String.format("%02d:%02d  pushed %d/%d  accepted %d  rejected %d  embedded %d  labelled %d  trained %d (+%d held out)",
+                seconds / 60, seconds % 60, flow.pushed(), flow.total(), flow.accepted(),
+                flow.rejected() + flow.teacherRejected() + flow.conceptRejected(), flow.embedded(), flow.labelled(),
+                flow.resolvedByTrainer() - heldOut, heldOut));
+        List<TrainingHistory.Step> steps = history.steps();
+        List<CheckpointManifest> checkpoints = history.checkpoints();
+        String checkpoint = checkpoints.isEmpty() ? "none yet" : "v" + checkpoints.get(checkpoints.size() - 1).version()
+                + " (step " + checkpoints.get(checkpoints.size() - 1).step() + ")";
+        if (steps.isEmpty()) {
+            lines.add("       step 0/" + settings.minSteps() + "   checkpoint " + checkpoint);
+        } else {
+            TrainingHistory.Step s = steps.get(steps.size() - 1);
+            lines.add(String.format("       step %d/%d  loss %.3f = emb %.4f + concept %.3f + clip %.3f   checkpoint %s",
+                    s.step(), settings.minSteps(), s.total(), s.embedding(), s.concept(), s.contrastive(), checkpoint));
+        }
+        lines.add("       " + concepts(observer));
+        lines.add("       " + drift(observer));
+        return lines;
+    }
+
+    private static String concepts(PipelineObserver observer) {
+        float[] weights = observer.conceptWeights();
+        if (weights.length == 0) {
+            return "concepts: bootstrapping";
+        }
+        Map<Integer, List<String>> captions = observer.captionsByConcept();
+        List<Integer> largest = new ArrayList<>();
+        for (int k = 0; k < weights.length; k++) {
+            largest.add(k);
+        }
+        largest.sort(Comparator.comparingDouble((Integer k) -> -weights[k]));
+        StringBuilder line = new StringBuilder("concepts " + weights.length + " (v"
+                + observer.snapshots().get(observer.snapshots().size() - 1).getVersion() + "):");
+        for (int k : largest.subList(0, Math.min(4, largest.size()))) {
+            line.append(String.format("  #%d %.0f [%s]", k, weights[k],
+                    ConceptWords.describe(captions.getOrDefault(k, List.of()), 3)));
+        }
+        return line.toString();
+    }
+
+    private static String drift(PipelineObserver observer) {
+        List<DriftReport> reports = observer.driftReports();
+        if (reports.isEmpty()) {
+            return "drift: no window closed yet";
+        }
+        DriftReport r = reports.get(reports.size() - 1);
+        long alerts = reports.stream().filter(d -> d.getLevel() == DriftLevel.ALERT).count();
+        return String.format("drift %s (window %d: JS %.3f, novelty %.2f, displacement %.2f; %d alert windows so far)",
+                r.getLevel(), r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(), r.getCentroidDisplacement(), alerts);
+    }
+
+    private static double counter(Pipeline pipeline, String name) {
+        Counter counter = pipeline.registry().find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private Dataset readDataset() {
+        if (!Files.isRegularFile(settings.dataset())) {
+            throw new IllegalArgumentException("dataset " + settings.dataset() + " not found");
+        }
+        Dataset dataset = new JsonlReader(new ReaderOptions(settings.labelField(),
+                ReaderOptions.DEFAULT_CAPTION_TEMPLATE, null, datasetName())).read(settings.dataset());
+        for (Skipped skipped : dataset.skipped()) {
+            out.println("kclip demo: skipping " + skipped);
+        }
+        if (dataset.entries().isEmpty()) {
+            throw new IllegalArgumentException("dataset " + settings.dataset() + " has no usable pairs");
+        }
+        return dataset;
+    }
+
+    /** Groups of the order-by field, one after another, in the order each group first appears. */
+    private List<PairEntry> streamOrder(Dataset dataset) {
+        Map<String, List<PairEntry>> groups = new LinkedHashMap<>();
+        for (PairEntry entry : dataset.entries()) {
+            String group = settings.orderBy().equals(settings.labelField()) ? entry.label() : entry.attribute(settings.orderBy());
+            groups.computeIfAbsent(group == null ? "" : group, g -> new ArrayList<>()).add(entry);
+        }
+        return groups.values().stream().flatMap(List::stream).toList();
+    }
+
+    private String datasetName() {
+        Path parent = settings.dataset().toAbsolutePath().getParent();
+        return parent == null ? settings.dataset().getFileName().toString() : parent.getFileName().toString();
+    }
+
+    /** Counts what the push has sent, for the live view. */
+    static final class DemoProgress implements PushProgress {
+        private final long total;
+        private final AtomicLong done = new AtomicLong();
+
+        DemoProgress(long total) {
+            this.total = total;
+        }
+
+        long total() {
+            return total;
+        }
+
+        long done() {
+            return done.get();
+        }
+
+        @Override
+        public void started(String source, long count) {
+        }
+
+        @Override
+        public void advanced(long sent, long bytes) {
+            done.set(sent);
+        }
+
+        @Override
+        public void skipped(Skipped skipped) {
+        }
+
+        @Override
+        public void finished(PushSummary summary) {
+            done.set(summary.pushed() + summary.skippedCount());
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // already failing
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

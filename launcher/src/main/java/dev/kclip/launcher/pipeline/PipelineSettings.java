@@ -1,0 +1,57 @@
+package dev.kclip.launcher.pipeline;
+
+import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.ingest.IngestConfig;
+import dev.kclip.ingest.http.HttpIntakeConfig;
+import dev.kclip.teacher.service.TeacherServiceConfig;
+import dev.kclip.trainer.loop.TrainerConfig;
+import java.nio.file.Path;
+
+/**
+ * Everything {@link Pipeline} starts, on one machine.
+ *
+ * @param home the state folder: broker log ({@code kafka/}), Streams state ({@code ingest/}), Flink checkpoints and
+ *     savepoints ({@code concepts/}), trainer checkpoints ({@code checkpoints/}); a second start continues from it
+ * @param brokerPort client port of the embedded broker, or -1 to use an external cluster (then {@code external})
+ * @param ingest the validation topology and, when its {@code http} is set, the HTTP intake
+ * @param teacher the teacher service
+ * @param concepts the concept-updater job (run on an embedded MiniCluster)
+ * @param trainer the trainer
+ * @param metricsPort port of the shared {@code /metrics} and {@code /health} endpoint (0: a free one)
+ */
+public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, TeacherServiceConfig teacher,
+        ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort) {
+
+    /** Every stage with its defaults, all state under {@code home}. */
+    public static PipelineSettings defaults(Path home, int brokerPort, HttpIntakeConfig http, String teacherSpec) {
+        Path dir = home.toAbsolutePath().normalize();
+        return new PipelineSettings(dir, brokerPort,
+                IngestConfig.defaults().withStateDir(dir.resolve("ingest")).withHttp(http),
+                TeacherServiceConfig.defaults(teacherSpec).withGroup(TeacherServiceConfig.DEFAULT_GROUP, "local"),
+                ConceptJobConfig.defaults().withCheckpointing(ConceptJobConfig.defaults().checkpointInterval(),
+                        dir.resolve("concepts/checkpoints").toUri().toString(),
+                        dir.resolve("concepts/savepoints").toUri().toString()),
+                TrainerConfig.defaults(dir.resolve("checkpoints")),
+                9400);
+    }
+
+    public boolean embeddedBroker() {
+        return brokerPort >= 0;
+    }
+
+    public PipelineSettings withConcepts(ConceptJobConfig value) {
+        return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort);
+    }
+
+    public PipelineSettings withTrainer(TrainerConfig value) {
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort);
+    }
+
+    public PipelineSettings withTeacher(TeacherServiceConfig value) {
+        return new PipelineSettings(home, brokerPort, ingest, value, concepts, trainer, metricsPort);
+    }
+
+    public PipelineSettings withMetricsPort(int value) {
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value);
+    }
+}

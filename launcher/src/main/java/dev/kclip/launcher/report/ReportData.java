@@ -1,0 +1,43 @@
+package dev.kclip.launcher.report;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the report shows, gathered from the run (so the writer knows nothing of Kafka or the trainer).
+ *
+ * @param title page title
+ * @param summary the run's summary lines (counts, accuracy against chance)
+ * @param losses the loss terms after each training step
+ * @param checkpoints evaluation figures at each checkpoint
+ * @param conceptSizes the concept updater's cluster weights at each centroid version
+ * @param drift one point per drift window
+ * @param concepts example images per concept, largest concept first
+ */
+public record ReportData(String title, List<String> summary, List<LossPoint> losses, List<CheckpointPoint> checkpoints,
+        List<ConceptSizes> conceptSizes, List<DriftPoint> drift, List<ConceptExamples> concepts) {
+
+    /** Loss terms after one step. */
+    public record LossPoint(long step, double embedding, double concept, double contrastive, double total) {
+    }
+
+    /** Evaluation figures of one checkpoint. */
+    public record CheckpointPoint(long version, long step, Map<String, Double> metrics) {
+    }
+
+    /** Cluster weights at one centroid version. */
+    public record ConceptSizes(long version, long recordsSeen, float[] weights) {
+    }
+
+    /** One drift window. */
+    public record DriftPoint(long window, double jsDivergence, double noveltyRate, double displacement, String level) {
+    }
+
+    /** A concept with a few of its examples. */
+    public record ConceptExamples(int concept, double size, String words, List<Example> examples) {
+    }
+
+    /** An example image and its caption. */
+    public record Example(String caption, byte[] image, String mediaType) {
+    }
+}

@@ -1,0 +1,70 @@
+package dev.kclip.launcher.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's path, smaller: the embedded broker, ingest, teacher (MiniLM), the Flink concept job and the trainer in
+ * one process, a few hundred real emoji pairs streamed by category; counts must match stage to stage and a
+ * checkpoint event must arrive.
+ */
+class DemoEndToEndIT {
+
+    private static final int PAIRS = 300;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcceptedPairIsEmbeddedLabelledAndTrainedOnce() throws Exception {
+        Path dataset = firstPairs(Path.of("../datasets/emoji-64/pairs.jsonl"), PAIRS);
+        DemoSettings settings = new DemoSettings(dir.resolve("state"), dataset, "category", "category", 0.2,
+                8, 100, 50, 30, 16, "onnx-minilm", dir.resolve("report"), Duration.ofMinutes(6), true);
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+        DemoSummary summary = new DemoRun(settings, new PrintStream(output, true, StandardCharsets.UTF_8), false).run();
+
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertEquals(PAIRS, summary.accepted(), printed);
+        assertEquals(0, summary.rejected(), printed);
+        assertEquals(PAIRS, summary.embedded(), "every accepted pair embedded once");
+        assertEquals(PAIRS, summary.labelled(), "every embedded pair labelled once");
+        assertEquals(0, summary.trainedMoreThanOnce(), "no stream example trained twice");
+        assertEquals(PAIRS, summary.trainedOnce() + summary.heldOut(), "every labelled pair trained once or held out");
+        assertTrue(summary.heldOut() > 30 && summary.heldOut() < 90, "about 20% held out: " + summary.heldOut());
+        assertTrue(summary.steps() >= 30, "steps " + summary.steps());
+        assertTrue(summary.checkpoints() >= 1, "a checkpoint event arrived");
+        assertTrue(summary.metrics().containsKey("zero_shot_top1"), "the final checkpoint was evaluated: " + summary.metrics());
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("zero-shot accuracy: ")), printed);
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("recall@5: ")), printed);
+        String report = Files.readString(dir.resolve("report/index.html"));
+        assertTrue(report.contains("id=\"concept-sizes\""), "report written");
+    }
+
+    /** The first {@code n} pairs of a JSON Lines dataset, image paths made absolute. */
+    private Path firstPairs(Path source, int n) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(source).subList(0, n)) {
+            ObjectNode pair = (ObjectNode) json.readTree(line);
+            pair.put("image", source.toAbsolutePath().getParent().resolve(pair.get("image").asText()).toString());
+            lines.add(json.writeValueAsString(pair));
+        }
+        Path file = dir.resolve("pairs.jsonl");
+        Files.write(file, lines);
+        return file;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.kclip.launcher.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportWriterTest {
+
+    @TempDir
+    Path dir;
+
+    /** A run's worth of report data, small. */
+    static ReportData sample() throws Exception {
+        List<ReportData.LossPoint> losses = new ArrayList<>();
+        for (int step = 1; step <= 60; step++) {
+            losses.add(new ReportData.LossPoint(step, 0.002 / step, 3.0 - step * 0.01, 4.0 / Math.sqrt(step),
+                    4.0 / Math.sqrt(step) + 0.03));
+        }
+        List<ReportData.CheckpointPoint> checkpoints = List.of(
+                new ReportData.CheckpointPoint(1, 20, Map.of("zero_shot_top1", 0.2, "image_to_text_r5", 0.1)),
+                new ReportData.CheckpointPoint(2, 40, Map.of("zero_shot_top1", 0.3, "image_to_text_r5", 0.2)),
+                new ReportData.CheckpointPoint(3, 60, Map.of("zero_shot_top1", 0.35, "image_to_text_r5", 0.25,
+                        "teacher_knn_overlap_10", 0.4)));
+        List<ReportData.ConceptSizes> sizes = new ArrayList<>();
+        for (int v = 1; v <= 12; v++) {
+            float[] weights = new float[14];
+            for (int k = 0; k < weights.length; k++) {
+                weights[k] = 10 + k * v;
+            }
+            sizes.add(new ReportData.ConceptSizes(v, v * 100L, weights));
+        }
+        List<ReportData.DriftPoint> drift = new ArrayList<>();
+        for (int w = 0; w < 12; w++) {
+            drift.add(new ReportData.DriftPoint(w, 0.02 * w, w >= 8 ? 0.3 : 0.01, 0.2, w == 8 || w == 9 ? "ALERT" : w == 10 ? "WARN" : "OK"));
+        }
+        List<ReportData.ConceptExamples> concepts = List.of(
+                new ReportData.ConceptExamples(3, 120, "apple, red", List.of(
+                        new ReportData.Example("red apple <b>", png(Color.RED), "image/png"),
+                        new ReportData.Example("green apple", png(Color.GREEN), "image/png"))),
+                new ReportData.ConceptExamples(0, 80, "car", List.of(
+                        new ReportData.Example("police car", png(Color.BLUE), "image/png"))));
+        return new ReportData("Test report", List.of("zero-shot accuracy: 35.0% (chance 10.0%)"), losses,
+                checkpoints, sizes, drift, concepts);
+    }
+
+    @Test
+    void writesOneSelfContainedPageWithEveryChartDecodable() throws Exception {
+        Path index = ReportWriter.write(sample(), dir);
+
+        String html = Files.readString(index);
+        assertEquals(dir.resolve("index.html"), index);
+        Matcher plots = Pattern.compile("<img class=\"plot\" id=\"([a-z-]+)\" alt=\"[a-z-]+\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\">")
+                .matcher(html);
+        List<String> ids = new ArrayList<>();
+        while (plots.find()) {
+            ids.add(plots.group(1));
+            BufferedImage chart = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(plots.group(2))));
+            assertNotNull(chart, plots.group(1) + " is a PNG");
+            assertEquals(760, chart.getWidth());
+        }
+        assertEquals(List.of("loss-total", "loss-contrastive", "loss-concept", "loss-embedding", "evaluation",
+                "concept-sizes", "drift"), ids);
+        assertTrue(html.contains("red apple &lt;b&gt;"), "captions are escaped");
+        assertEquals(3, html.split("<img class=\"example\"", -1).length - 1, "one image per example");
+        assertTrue(!html.contains("http://") && !html.contains("https://"), "nothing is loaded from elsewhere");
+        assertTrue(html.contains("zero-shot accuracy: 35.0% (chance 10.0%)"));
+    }
+
+    static byte[] png(Color color) throws Exception {
+        BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                image.setRGB(x, y, color.getRGB());
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+}
