@@ -2,6 +2,8 @@ package dev.kclip.launcher;
 
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.service.StopSignal;
+import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
@@ -43,11 +45,23 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--concepts", defaultValue = "64", paramLabel = "K", description = "K-means concepts (default: ${DEFAULT-VALUE}).")
+    int concepts;
+
+    @Option(names = "--bootstrap-size", defaultValue = "0", paramLabel = "B",
+            description = "Embeddings buffered before the first K-means; labelling starts after them (default: max(2048, 20·K)).")
+    int bootstrapSize;
+
     @Override
     public Integer call() {
         String token = httpToken != null ? httpToken : HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        PipelineSettings settings = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port,
+        PipelineSettings defaults = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port,
                 HttpIntakeConfig.of(httpPort, token), teacher).withMetricsPort(metricsPort);
+        ConceptJobConfig conceptJob = defaults.concepts();
+        ConceptSettings conceptSettings = conceptJob.concepts();
+        PipelineSettings settings = defaults.withConcepts(conceptJob.withConcepts(conceptSettings
+                .withKMeans(conceptSettings.kmeans().withK(concepts))
+                .withBootstrapSize(bootstrapSize)));
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
         System.out.println("kclip up: starting (state in " + settings.home() + ")");
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,

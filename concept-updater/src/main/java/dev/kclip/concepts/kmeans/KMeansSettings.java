@@ -41,6 +41,10 @@ public record KMeansSettings(int k, Distance distance, Kernel kernel, double tem
         return new KMeansSettings(k, Distance.COSINE, Kernel.GAUSSIAN, 0, DEFAULT_SEED, 100, 1e-6);
     }
 
+    public KMeansSettings withK(int value) {
+        return new KMeansSettings(value, distance, kernel, temperature, seed, maxIterations, tolerance);
+    }
+
     public KMeansSettings withDistance(Distance value) {
         return new KMeansSettings(k, value, kernel, temperature, seed, maxIterations, tolerance);
     }

@@ -3,7 +3,6 @@ package dev.kclip.launcher.demo;
 import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;
-import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.ingest.push.Dataset;
 import dev.kclip.ingest.push.JsonlReader;
 import dev.kclip.ingest.push.PairEntry;
@@ -65,6 +64,7 @@ public final class DemoRun {
         Pipeline pipeline = Pipeline.start(pipelineSettings(), null, history, line -> out.println("  " + line));
         PipelineObserver observer = null;
         DemoProgress progress;
+        double pushRate;
         try {
             observer = new PipelineObserver(pipeline.kafka());
             progress = new DemoProgress(entries.size());
@@ -74,6 +74,7 @@ public final class DemoRun {
                 }
             });
             waitForTraining(pipeline, observer, history, push, progress, start);
+            pushRate = push.join().pairsPerSecond();
             view.finish(status(pipeline, observer, history, progress, start));
             out.println("kclip demo: stopping the pipeline (final checkpoint with evaluation) ...");
         } catch (RuntimeException e) {
@@ -85,7 +86,8 @@ public final class DemoRun {
         awaitCheckpointEvents(observer, history.checkpoints().size());
         observer.close();
         pipeline.close();
-        DemoSummary summary = DemoSummary.of(entries.size(), observer, history, Duration.ofNanos(System.nanoTime() - start));
+        DemoSummary summary = DemoSummary.of(entries.size(), observer, history, pushRate,
+                Duration.ofNanos(System.nanoTime() - start));
         Path report = ReportWriter.write(DemoReport.of(summary, history, observer), settings.reportDir());
         summary.print(out, report);
         return summary;
@@ -106,7 +108,7 @@ public final class DemoRun {
         DriftSettings drift = concepts.concepts().drift();
         concepts = concepts
                 .withConcepts(concepts.concepts()
-                        .withKMeans(kmeans(concepts.concepts().kmeans(), settings.concepts()))
+                        .withKMeans(concepts.concepts().kmeans().withK(settings.concepts()))
                         .withBootstrapSize(settings.bootstrapSize())
                         .withBatchSize(Math.max(16, settings.driftWindow() / 2))
                         .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(), demoThresholds(drift))))
@@ -133,11 +135,6 @@ public final class DemoRun {
     private static DriftThresholds demoThresholds(DriftSettings drift) {
         DriftThresholds t = drift.thresholds();
         return new DriftThresholds(0.3, 0.6, t.noveltyWarn(), t.noveltyAlert(), t.displacementWarn(), t.displacementAlert());
-    }
-
-    private static KMeansSettings kmeans(KMeansSettings defaults, int k) {
-        return KMeansSettings.defaults(k).withDistance(defaults.distance()).withKernel(defaults.kernel())
-                .withSeed(defaults.seed());
     }
 
     private void waitForTraining(Pipeline pipeline, PipelineObserver observer, TrainingHistory history,

@@ -23,12 +23,15 @@ import java.util.Map;
  * @param checkpoints checkpoint events published
  * @param driftAlerts drift windows at level ALERT
  * @param metrics the final checkpoint's evaluation on the held-out split
+ * @param pushRate pairs per second the push alone reached (the baseline for end-to-end throughput)
+ * @param freshness end-to-end throughput and time from push to the first checkpoint including a pair
  */
 public record DemoSummary(long pairs, long accepted, long rejected, long embedded, long labelled, long steps,
         long trainedOnce, long trainedMoreThanOnce, int checkpoints, long driftAlerts, Map<String, Double> metrics,
-        Map<String, Long> deadLettersByReason, Duration elapsed) {
+        Map<String, Long> deadLettersByReason, double pushRate, Freshness freshness, Duration elapsed) {
 
-    static DemoSummary of(long pairs, PipelineObserver observer, TrainingHistory history, Duration elapsed) {
+    static DemoSummary of(long pairs, PipelineObserver observer, TrainingHistory history, double pushRate,
+            Duration elapsed) {
         Map<String, Integer> trained = history.timesTrained();
         List<CheckpointManifest> checkpoints = history.checkpoints();
         Map<String, Double> metrics = checkpoints.isEmpty() ? Map.of() : checkpoints.get(checkpoints.size() - 1).metrics();
@@ -38,7 +41,8 @@ public record DemoSummary(long pairs, long accepted, long rejected, long embedde
                 history.lastStep(), trained.values().stream().filter(n -> n == 1).count(),
                 trained.values().stream().filter(n -> n > 1).count(), observer.checkpointEvents().size(),
                 observer.driftReports().stream().filter(r -> r.getLevel() == DriftLevel.ALERT).count(),
-                Map.copyOf(metrics), observer.deadLettersByReason(), elapsed);
+                Map.copyOf(metrics), observer.deadLettersByReason(), pushRate,
+                Freshness.of(observer.labelledRecords(), checkpoints), elapsed);
     }
 
     double metric(String name) {
@@ -68,6 +72,12 @@ public record DemoSummary(long pairs, long accepted, long rejected, long embedde
                 String.format("  training steps: %d   stream examples trained once: %d (more than once: %d; %d held out)",
                         steps, trainedOnce, trainedMoreThanOnce, heldOut()),
                 String.format("  checkpoints published: %d   drift alerts raised: %d", checkpoints, driftAlerts),
+                String.format("  end-to-end: %.1f pairs/s from push to labelled example (%.3f of the push alone, %.0f pairs/s)",
+                        freshness.throughput(), freshness.throughput() / pushRate, pushRate),
+                String.format("  freshness: median %.1f s, p95 %.1f s from push to the first checkpoint that includes the pair "
+                        + "(%d of %d pairs; push to labelled example: median %.1f s)", freshness.freshMedianSeconds(),
+                        freshness.freshP95Seconds(), freshness.inCheckpoint(), freshness.pairs(),
+                        freshness.labelledMedianSeconds()),
                 String.format("zero-shot accuracy: %.1f%% (chance %.1f%%: %d classes, %d held-out images)",
                         100 * metric("zero_shot_top1"), 100 * zeroShotChance(), Math.round(metric("zero_shot_classes")),
                         heldOut()),

@@ -42,6 +42,10 @@ final class PipelineObserver implements AutoCloseable {
     record Example(String caption, byte[] image, String mediaType) {
     }
 
+    /** Where and when a labelled example was committed, for freshness. */
+    record Labelled(String id, int partition, long offset, long ingestMillis, long labelledMillis) {
+    }
+
     private static final List<String> TOPICS = List.of(Topics.PAIRS.name(), Topics.DEAD_LETTERS.name(),
             Topics.TEACHER_EMBEDDINGS.name(), Topics.TRAIN_EXAMPLES.name(), Topics.CENTROIDS.name(),
             Topics.DRIFT.name(), Topics.CHECKPOINTS.name());
@@ -66,6 +70,7 @@ final class PipelineObserver implements AutoCloseable {
     private final List<CheckpointEvent> events = new ArrayList<>();
     private final Map<Integer, List<Example>> examplesByConcept = new TreeMap<>();
     private final Map<Integer, List<String>> captionsByConcept = new TreeMap<>();
+    private final List<Labelled> labelledRecords = new ArrayList<>();
     private RuntimeException failure;
 
     PipelineObserver(KafkaConnection kafka) {
@@ -113,6 +118,9 @@ final class PipelineObserver implements AutoCloseable {
                 deadLettersByReason.merge(letter.getStage() + "/" + letter.getReasonCode(), 1L, Long::sum);
             } else if (topic.equals(Topics.TRAIN_EXAMPLES.name())) {
                 LabelledPair pair = labelled.deserialize(topic, record.value());
+                labelledRecords.add(new Labelled(pair.getEmbedded().getPair().getId(), record.partition(),
+                        record.offset(), pair.getEmbedded().getPair().getIngestTime().toEpochMilli(),
+                        pair.getLabelledTime().toEpochMilli()));
                 int concept = pair.getTopConcept();
                 List<Example> examples = examplesByConcept.computeIfAbsent(concept, c -> new ArrayList<>());
                 if (examples.size() < EXAMPLES_PER_CONCEPT) {
@@ -175,6 +183,11 @@ final class PipelineObserver implements AutoCloseable {
         Map<Integer, List<String>> copy = new TreeMap<>();
         captionsByConcept.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return copy;
+    }
+
+    /** Every labelled example read, in the order read. */
+    synchronized List<Labelled> labelledRecords() {
+        return List.copyOf(labelledRecords);
     }
 
     /** The newest snapshot's cluster weights, by concept. */

@@ -80,8 +80,9 @@ public final class Pipeline implements AutoCloseable {
             started.add(TeacherService.start(settings.teacher(), kafka, endpoints.registry()));
             progress.accept("teacher   " + settings.teacher().modelSpec());
             started.add(ConceptUpdaterService.start(settings.concepts(), kafka, endpoints.registry()));
-            progress.accept("concepts  Flink job on an embedded MiniCluster, K="
-                    + settings.concepts().concepts().kmeans().k() + ", checkpoints " + settings.concepts().checkpointDir());
+            progress.accept("concepts  Flink job on an embedded MiniCluster, K=" + settings.concepts().concepts().kmeans().k()
+                    + ", labels after the first " + settings.concepts().concepts().effectiveBootstrapSize()
+                    + " embeddings, checkpoints " + settings.concepts().checkpointDir());
             TrainerService trainer = TrainerService.start(settings.trainer(), kafka, endpoints.registry(), listener);
             started.add(trainer);
             progress.accept("trainer   model " + settings.trainer().model().name() + ", checkpoints "
