@@ -1,5 +1,6 @@
 package dev.kclip.concepts.cli;
 
+import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;

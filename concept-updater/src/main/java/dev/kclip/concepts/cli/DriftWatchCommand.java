@@ -1,5 +1,6 @@
 package dev.kclip.concepts.cli;
 
+import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.schemas.DriftReport;

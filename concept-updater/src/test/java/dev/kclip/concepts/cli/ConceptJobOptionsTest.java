@@ -1,5 +1,6 @@
 package dev.kclip.concepts.cli;
 
+import dev.kclip.common.cli.DurationConverter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.kclip.ingest.cli;
 
+import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.UserException;
 import dev.kclip.common.metrics.ServiceEndpoints;
@@ -111,7 +112,7 @@ public final class IngestCommand implements Callable<Integer> {
         HttpIntakeConfig http = httpPort == null ? null
                 : HttpIntakeConfig.of(httpPort, token()).withMaxBodyBytes((long) maxBodyMb * 1024 * 1024);
         return new IngestConfig(applicationId, IngestTopics.CATALOG, stateDir, threads, images, maxCaptionChars,
-                Durations.parse(dedupWindow), http, Map.of());
+                DurationConverter.parse(dedupWindow), http, Map.of());
     }
 
     private String token() {

@@ -55,15 +55,6 @@ class IngestCommandTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--max-side", "0").config());
     }
 
-    @Test
-    void durationsReadTheUsualForms() {
-        assertEquals(Duration.ofDays(7), Durations.parse("7d"));
-        assertEquals(Duration.ofMinutes(30), Durations.parse("30m"));
-        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
-        assertEquals(Duration.ofDays(2), Durations.parse("P2D"));
-        assertEquals(Duration.ofHours(1), Durations.parse("pt1h"));
-    }
-
     private static IngestCommand parse(String... args) {
         IngestCommand command = new IngestCommand();
         CommandLine commandLine = new CommandLine(command);
