@@ -24,6 +24,7 @@ import dev.kclip.trainer.model.KnowledgeClip;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.RowRemap;
+import dev.kclip.trainer.model.Scalars;
 import dev.kclip.trainer.model.StudentModel;
 import dev.kclip.trainer.model.TeacherTokenEmbeddings;
 import dev.kclip.trainer.optim.AdamW;
@@ -203,7 +204,7 @@ public final class TrainingSession implements AutoCloseable {
                 terms = loss.compute(out.imageFeatures(), out.textFeatures(), out.scale(), out.teacherPrediction(),
                         step.matrix(batch.teacher(), batch.size()), out.conceptLogits(),
                         step.matrix(batch.softLabels(), batch.size()), step.manager().create(batch.conceptMask()));
-                collector.backward(scaler.scale() == 1 ? terms.total() : terms.total().mul((float) scaler.scale()));
+                collector.backward(scaler.scale() == 1 ? terms.total() : Scalars.mul(terms.total(), scaler.scale()));
             }
             Map<String, NDArray> gradients = step.gradients();
             if (scaler.scale() != 1) {

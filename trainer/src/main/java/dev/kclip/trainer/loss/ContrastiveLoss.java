@@ -1,6 +1,7 @@
 package dev.kclip.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.kclip.trainer.model.Scalars;
 
 /**
  * CLIP's symmetric InfoNCE (PAPER.md, objective 3):
@@ -22,7 +23,7 @@ public final class ContrastiveLoss {
         NDArray logits = imageFeatures.normalize(2, 1).matMul(textFeatures.normalize(2, 1).transpose()).mul(scale);
         NDArray imageToText = diagonal(logits.logSoftmax(1)).mean().neg();
         NDArray textToImage = diagonal(logits.logSoftmax(0)).mean().neg();
-        return imageToText.add(textToImage).div(2);
+        return Scalars.div(imageToText.add(textToImage), 2);
     }
 
     /** The log-probabilities of the positive pairs, {@code logProbabilities[i, i]}. */

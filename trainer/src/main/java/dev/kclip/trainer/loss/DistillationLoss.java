@@ -1,6 +1,7 @@
 package dev.kclip.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.kclip.trainer.model.Scalars;
 
 /**
  * Text embedding distillation (PAPER.md, objective 1): {@code L_emb = ‖W_e(E_T(t)) − L(t)‖²}, averaged over the
@@ -29,6 +30,6 @@ public final class DistillationLoss {
             return predicted.sub(teacher).square().sum(new int[] {1}).mean();
         }
         NDArray cosine = predicted.normalize(2, 1).mul(teacher.normalize(2, 1)).sum(new int[] {1});
-        return cosine.neg().add(1).mean();
+        return Scalars.add(cosine.neg(), 1).mean();
     }
 }

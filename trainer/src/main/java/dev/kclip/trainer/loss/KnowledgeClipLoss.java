@@ -1,6 +1,7 @@
 package dev.kclip.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.kclip.trainer.model.Scalars;
 
 /**
  * The total objective {@code α·L_emb + β·L_concept + γ·L_clip} (PAPER.md). Each term is returned on its own so it
@@ -41,8 +42,8 @@ public final class KnowledgeClipLoss {
         NDArray lEmb = distillation.compute(teacherPrediction, teacher);
         NDArray lConcept = concept.compute(conceptLogits, softLabels, conceptMask);
         NDArray lClip = contrastive.compute(imageFeatures, textFeatures, scale);
-        NDArray total = lEmb.mul((float) weights.alpha()).add(lConcept.mul((float) weights.beta()))
-                .add(lClip.mul((float) weights.gamma()));
+        NDArray total = Scalars.mul(lEmb, weights.alpha()).add(Scalars.mul(lConcept, weights.beta()))
+                .add(Scalars.mul(lClip, weights.gamma()));
         return new Terms(lEmb, lConcept, lClip, total);
     }
 }

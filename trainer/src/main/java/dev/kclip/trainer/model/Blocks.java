@@ -37,7 +37,7 @@ public final class Blocks {
 
     /** CLIP's activation: {@code x · σ(1.702 x)}. */
     static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        return x.mul(Scalars.mul(x, 1.702).getNDArrayInternal().sigmoid());
     }
 
     /**

@@ -40,7 +40,7 @@ public final class SelfAttention extends AbstractBlock {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         float scale = (float) Math.pow(width / heads, -0.5);
-        NDArray q = splitHeads(Blocks.apply(qProj, store, x, training).mul(scale), batch, tokens);
+        NDArray q = splitHeads(Scalars.mul(Blocks.apply(qProj, store, x, training), scale), batch, tokens);
         NDArray k = splitHeads(Blocks.apply(kProj, store, x, training), batch, tokens);
         NDArray v = splitHeads(Blocks.apply(vProj, store, x, training), batch, tokens);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
