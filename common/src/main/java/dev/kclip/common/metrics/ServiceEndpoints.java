@@ -16,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -39,10 +41,12 @@ public final class ServiceEndpoints implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<String, Supplier<Health>> checks = new ConcurrentSkipListMap<>();
     private final HttpServer server;
+    private final ExecutorService executor;
 
-    private ServiceEndpoints(PrometheusMeterRegistry registry, HttpServer server) {
+    private ServiceEndpoints(PrometheusMeterRegistry registry, HttpServer server, ExecutorService executor) {
         this.registry = registry;
         this.server = server;
+        this.executor = executor;
     }
 
     /**
@@ -57,19 +61,22 @@ public final class ServiceEndpoints implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kclip-endpoints-" + service);
+            t.setDaemon(true);
+            return t;
+        });
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-            ServiceEndpoints endpoints = new ServiceEndpoints(registry, server);
+            ServiceEndpoints endpoints = new ServiceEndpoints(registry, server, executor);
             server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
             server.createContext("/health", endpoints::health);
-            server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "kclip-endpoints-" + service);
-                t.setDaemon(true);
-                return t;
-            }));
+            server.setExecutor(executor);
             server.start();
             return endpoints;
         } catch (IOException e) {
+            executor.shutdownNow();
+            registry.close();
             throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
         }
     }
@@ -113,9 +120,16 @@ public final class ServiceEndpoints implements AutoCloseable {
         }
     }
 
+    /** Stops serving; the server's thread ends too (HttpServer leaves an executor it was given running). */
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         registry.close();
     }
 }
