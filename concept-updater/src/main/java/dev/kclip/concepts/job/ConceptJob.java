@@ -163,9 +163,13 @@ public final class ConceptJob {
                 .build();
     }
 
-    /** Consumer properties for a Kafka source: read_committed; where to start is the source's own setting. */
-    private static Properties sourceProperties(KafkaConnection connection, String groupId) {
+    /**
+     * Consumer properties for a Kafka source: read_committed whatever the user's client properties say (exactly
+     * once needs it: aborted upstream transactions must not be labelled); where to start is the source's own setting.
+     */
+    static Properties sourceProperties(KafkaConnection connection, String groupId) {
         Properties props = connection.consumer(groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
         return props;
     }

@@ -90,15 +90,31 @@ public final class ConceptUpdaterService implements StageService {
         return Optional.ofNullable(restoredFrom);
     }
 
+    /**
+     * UP while the job starts, runs, or restarts from its last checkpoint (Flink recovers by itself; {@code kclip
+     * up} stops every stage when one is down); DOWN once it has ended, unless a bounded job finished.
+     */
     @Override
     public ServiceEndpoints.Health health() {
         Optional<JobStatus> status = status();
         if (status.isEmpty()) {
-            return ServiceEndpoints.Health.down("job status unknown");
+            return terminated()
+                    ? ServiceEndpoints.Health.down("Flink job " + job.getJobID() + " ended"
+                            + failure().map(f -> ": " + f).orElse(""))
+                    : ServiceEndpoints.Health.up("Flink job " + job.getJobID() + " (status not answered within 5 s)");
         }
-        String detail = "Flink job " + job.getJobID() + " " + status.get();
-        return status.get() == JobStatus.RUNNING || status.get() == JobStatus.FINISHED && config.bounded()
-                ? ServiceEndpoints.Health.up(detail) : ServiceEndpoints.Health.down(detail);
+        return health(job.getJobID().toString(), status.get(), config.bounded());
+    }
+
+    /** The health a job in {@code status} has. */
+    static ServiceEndpoints.Health health(String jobId, JobStatus status, boolean bounded) {
+        String detail = "Flink job " + jobId + " " + status;
+        boolean up = switch (status) {
+            case INITIALIZING, CREATED, RUNNING, RESTARTING, RECONCILING -> true;
+            case FINISHED -> bounded;
+            default -> false;
+        };
+        return up ? ServiceEndpoints.Health.up(detail) : ServiceEndpoints.Health.down(detail);
     }
 
     /** Whether the job has ended (finished, failed for good, stopped or cancelled). */
