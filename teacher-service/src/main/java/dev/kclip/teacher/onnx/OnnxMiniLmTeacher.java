@@ -133,16 +133,19 @@ public final class OnnxMiniLmTeacher implements TeacherModel {
             attention.setName("attention_mask");
             NDArray typeIds = batchManager.create(types, shape);
             typeIds.setName("token_type_ids");
-            NDList output = predictor.predict(new NDList(inputIds, attention, typeIds));
-            float[] hidden = output.get(0).toFloatArray();
-            int dim = (int) output.get(0).getShape().get(2);
+            float[] hidden;
+            int dim;
+            // release the outputs' native memory even when reading them fails
+            try (NDList output = predictor.predict(new NDList(inputIds, attention, typeIds))) {
+                hidden = output.get(0).toFloatArray();
+                dim = (int) output.get(0).getShape().get(2);
+            }
             List<TeacherEmbedding> embeddings = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
                 int tokens = encodings[b].getIds().length;
                 embeddings.add(new TeacherEmbedding(
                         meanPoolNormalised(hidden, b, tokens, length, dim), tokens, encodings[b].exceedMaxLength()));
             }
-            output.close();
             return embeddings;
         } catch (TranslateException e) {
             throw new IllegalStateException("MiniLM forward pass failed: " + e.getMessage(), e);

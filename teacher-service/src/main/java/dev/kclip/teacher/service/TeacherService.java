@@ -50,6 +50,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -115,6 +116,10 @@ public final class TeacherService implements StageService {
         consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        // exactly-once needs these whatever the user's client properties say: no reading of aborted upstream
+        // transactions, and offsets committed only inside our own transactions
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // static membership: a restarted instance takes its partitions back at once instead of waiting for the
         // dead one's session to time out; a clean close leaves the group so others take over immediately
         consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
@@ -226,6 +231,11 @@ public final class TeacherService implements StageService {
         } catch (RuntimeException e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.error("teacher {} stopped: {}", config.instanceId(), failure, e);
+        } catch (Error e) {
+            // e.g. OutOfMemoryError or a native library that fails to load: still a failure, not a clean stop
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.error("teacher {} stopped: {}", config.instanceId(), failure, e);
+            throw e;
         } finally {
             closeQuietly(() -> consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)));
             closeQuietly(() -> producer.close(Duration.ofSeconds(5)));
@@ -293,6 +303,10 @@ public final class TeacherService implements StageService {
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
             throw e;        // fatal for this producer: another instance owns the id, or the cluster refuses us
         } catch (KafkaException e) {
+            if (fencedBy(e)) {
+                // with transactions v2 (Kafka 4) a producer fenced mid-commit may see an invalid transaction state instead
+                throw new ProducerFencedException(e.getMessage());
+            }
             LOG.warn("teacher {}: transaction of {} records aborted, re-reading from the committed offsets: {}",
                     config.instanceId(), batch.size(), e.getMessage());
             producer.abortTransaction();
@@ -319,12 +333,22 @@ public final class TeacherService implements StageService {
                 .build();
     }
 
+    /**
+     * The dead letter for a rejected record. The original value is left out when the letter would not fit under
+     * the producer's record size limit: the transaction would otherwise fail on every retry and stall the stream.
+     */
     private ProducerRecord<byte[], byte[]> deadLetter(Pending p, Rejected r) {
         ConsumerRecord<byte[], byte[]> record = p.record();
+        String id = p.pair() == null ? null : p.pair().getId();
         byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
-        var letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
-                STAGE, r.reason().name(), r.message(), p.pair() == null ? null : p.pair().getId());
-        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), DeadLetters.encode(letter));
+        byte[] letter = DeadLetters.encode(DeadLetters.of(record.key(), value, record.topic(), record.partition(),
+                record.offset(), STAGE, r.reason().name(), r.message(), id));
+        if (value != null && letter.length > maxRecordBytes) {
+            letter = DeadLetters.encode(DeadLetters.of(record.key(), null, record.topic(), record.partition(),
+                    record.offset(), STAGE, r.reason().name(), r.message() + " (original value of "
+                            + value.length + " bytes left out: too large for a dead letter)", id));
+        }
+        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), letter);
     }
 
     /** After an abort: forget the buffered records and read again from the last committed offsets. */
@@ -360,6 +384,16 @@ public final class TeacherService implements StageService {
             assigned = Set.copyOf(consumer.assignment());
             LOG.info("teacher {} now owns {}", config.instanceId(), assigned);
         }
+    }
+
+    /** Whether a failed transaction means that another producer with our transactional id took over. */
+    private static boolean fencedBy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidTxnStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void closeQuietly(Runnable close) {

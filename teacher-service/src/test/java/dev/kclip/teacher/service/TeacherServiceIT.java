@@ -18,16 +18,22 @@ import dev.kclip.testsupport.KafkaBrokerExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +193,65 @@ class TeacherServiceIT {
             }
             assertEquals(50, out.records());
         }
+    }
+
+    @Test
+    void theGuaranteesHoldWhateverTheUsersClientPropertiesSay(KafkaBroker broker, @TempDir Path dir) throws Exception {
+        KafkaConnection kafka = broker.connection();
+        String name = "teacher-props-it";
+        ServiceTestKit.createTopics(kafka, name, 1);
+        // a client properties file that would break exactly-once if passed through as it is, and a small
+        // max.request.size so that a large bad record cannot be dead-lettered whole
+        Path clientConfig = Files.writeString(dir.resolve("client.properties"),
+                "isolation.level=read_uncommitted\nenable.auto.commit=true\nmax.request.size=200000\n");
+        KafkaConnection userKafka = KafkaConnection.resolve(broker.bootstrapServers(), clientConfig, Map.of());
+
+        List<ImageCaptionPair> committed = List.of(ServiceTestKit.pair("a committed dog", 1),
+                ServiceTestKit.pair("a committed cat", 2), ServiceTestKit.pair("a committed bird", 3));
+        List<ImageCaptionPair> aborted = List.of(ServiceTestKit.pair("an aborted fish", 4),
+                ServiceTestKit.pair("an aborted horse", 5));
+        Properties props = kafka.producer();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, name + "-upstream");
+        try (KafkaProducer<byte[], byte[]> upstream =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            upstream.initTransactions();
+            upstream.beginTransaction();
+            for (ImageCaptionPair p : aborted) {
+                upstream.send(new ProducerRecord<>(name + ".pairs", bytes(p.getId()), ServiceTestKit.PAIRS.encode(p)));
+            }
+            upstream.flush();
+            upstream.abortTransaction();
+            upstream.beginTransaction();
+            for (ImageCaptionPair p : committed) {
+                upstream.send(new ProducerRecord<>(name + ".pairs", bytes(p.getId()), ServiceTestKit.PAIRS.encode(p)));
+            }
+            upstream.commitTransaction();
+        }
+        byte[] large = new byte[150_000];
+        Arrays.fill(large, (byte) 'x');
+        ServiceTestKit.produceRaw(kafka, List.of(new ProducerRecord<>(name + ".pairs", bytes("large"), large)));
+
+        TeacherServiceConfig config = TeacherServiceConfig.defaults("llama2c:" + TestCheckpoints.fixture())
+                .withTopics(name + ".pairs", name + ".embeddings", name + ".dlq").withGroup(name, "props-0");
+        try (TeacherService service = TeacherService.start(config, userKafka, new SimpleMeterRegistry());
+                ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true);
+                ServiceTestKit.CommittedKeys dlq = new ServiceTestKit.CommittedKeys(kafka, name + ".dlq", true)) {
+            await(() -> dlq.poll() == 1, WAIT, "the large bad record's dead letter");
+            assertTrue(service.isRunning(), String.valueOf(service.failure()));
+        }
+
+        Set<String> embedded = ServiceTestKit.readAll(kafka, name + ".embeddings", Duration.ofSeconds(1)).stream()
+                .map(r -> ServiceTestKit.EMBEDDED.decode(r.value()).getPair().getId()).collect(Collectors.toSet());
+        assertEquals(committed.stream().map(ImageCaptionPair::getId).collect(Collectors.toSet()), embedded,
+                "the aborted upstream records are never embedded");
+        List<DeadLetter> letters = ServiceTestKit.readAll(kafka, name + ".dlq", Duration.ofSeconds(1)).stream()
+                .map(r -> ServiceTestKit.DEAD_LETTERS.decode(r.value())).toList();
+        assertEquals(1, letters.size());
+        assertEquals("BAD_RECORD", letters.get(0).getReasonCode());
+        assertEquals(null, letters.get(0).getOriginalValue());
+        assertTrue(letters.get(0).getMessage().contains("original value of 150000 bytes left out"),
+                letters.get(0).getMessage());
+        assertEquals("large", new String(bytes(letters.get(0).getOriginalKey()), StandardCharsets.UTF_8));
     }
 
     private static Map<String, Double> counters(MeterRegistry registry, String instance) {
