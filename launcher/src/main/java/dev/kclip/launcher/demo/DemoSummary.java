@@ -78,9 +78,11 @@ public record DemoSummary(long pairs, long accepted, long rejected, long embedde
                         + "(%d of %d pairs; push to labelled example: median %.1f s)", freshness.freshMedianSeconds(),
                         freshness.freshP95Seconds(), freshness.inCheckpoint(), freshness.pairs(),
                         freshness.labelledMedianSeconds()),
-                String.format("zero-shot accuracy: %.1f%% (chance %.1f%%: %d classes, %d held-out images)",
+                String.format("zero-shot accuracy: %.1f%% (chance %.1f%%: %d classes, %d held-out images; always the "
+                        + "largest class: %.1f%%; balanced over classes: %.1f%%, chance %.1f%%)",
                         100 * metric("zero_shot_top1"), 100 * zeroShotChance(), Math.round(metric("zero_shot_classes")),
-                        heldOut()),
+                        heldOut(), 100 * metric("zero_shot_majority_share"), 100 * metric("zero_shot_balanced_top1"),
+                        100 * zeroShotChance()),
                 String.format("recall@5: %.1f%% (chance %.1f%%: image to text among %d held-out captions; text to image %.1f%%)",
                         100 * metric("image_to_text_r5"), 100 * recallAt5Chance(), heldOut(),
                         100 * metric("text_to_image_r5")));

@@ -137,6 +137,8 @@ public final class Evaluator {
         float[][] images = rows(e.images(), labelled);
         metrics.put("zero_shot_top1", ZeroShot.topK(images, truth, classTexts, 1));
         metrics.put("zero_shot_top5", ZeroShot.topK(images, truth, classTexts, 5));
+        metrics.put("zero_shot_balanced_top1", ZeroShot.balancedTop1(images, truth, classTexts));
+        metrics.put("zero_shot_majority_share", ZeroShot.majorityShare(truth));
         metrics.put("zero_shot_classes", (double) names.size());
         if (teacher != null) {
             float[][] teacherPrompts = teacher.apply(names.stream().map(l -> prompt.replace("{label}", l)).toList())

@@ -24,6 +24,22 @@ class MetricsTest {
     }
 
     @Test
+    void balancedAccuracyWeighsEachClassEquallyAndTheMajorityBaselineIsTheLargestClass() {
+        // six images of class 0, one each of classes 1 and 2; every image is called class 0
+        float[][] images = new float[8][];
+        int[] truth = {0, 0, 0, 0, 0, 0, 1, 2};
+        for (int i = 0; i < images.length; i++) {
+            images[i] = new float[] {1, 0.1f, 0.1f};
+        }
+        assertEquals(0.75, ZeroShot.topK(images, truth, AXES, 1), 1e-9);
+        assertEquals(1.0 / 3, ZeroShot.balancedTop1(images, truth, AXES), 1e-9, "always the largest class: chance");
+        assertEquals(0.75, ZeroShot.majorityShare(truth), 1e-9);
+        // class 1 recognised too: (1 + 1 + 0) / 3
+        images[6] = new float[] {0, 1, 0};
+        assertEquals(2.0 / 3, ZeroShot.balancedTop1(images, truth, AXES), 1e-9);
+    }
+
+    @Test
     void recallAtKFindsTheMatchingCaptionAmongTheTopK() {
         float[][] images = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
         float[][] texts = {{1, 0, 0}, {0, 0.5f, 1}, {0, 1, 0.2f}};
