@@ -5,12 +5,16 @@ import java.util.List;
 
 /**
  * The paper's offline K-means, which is also the online model's bootstrap: k-means++ seeding, then Lloyd
- * iterations to convergence. Deterministic for the same data, order and seed.
+ * iterations to convergence, from {@link #INITIALISATIONS} seedings, keeping the lowest inertia. Deterministic for
+ * the same data, order and seed.
  */
 public final class OfflineKMeans {
 
     /** Share of the bootstrap distances below the novelty threshold (its 99th percentile). */
     public static final double NOVELTY_QUANTILE = 0.99;
+
+    /** How many k-means++ seedings the fit tries (seeds {@code seed}, {@code seed + 1}, ...); the best is kept. */
+    public static final int INITIALISATIONS = 4;
 
     /**
      * The fitted model and how it got there.
@@ -56,7 +60,28 @@ public final class OfflineKMeans {
             prepared[i] = distance.prepare(x);
         }
 
-        int[] seeds = KMeansPlusPlus.seedIndices(prepared, k, settings.seed());
+        // several seedings, the lowest inertia kept (scikit-learn's n_init): one k-means++ draw can still put two
+        // seeds in one true cluster and miss another, and neither Lloyd nor the online updates undo that
+        Fit best = null;
+        for (int attempt = 0; attempt < INITIALISATIONS; attempt++) {
+            Fit fit = lloyd(prepared, k, dim, distance, settings, settings.seed() + attempt);
+            if (best == null || fit.inertia < best.inertia) {
+                best = fit;
+            }
+        }
+        double[] weights = new double[k];
+        for (int label : best.labels) {
+            weights[label]++;
+        }
+        double tau = settings.temperature() > 0 ? settings.temperature() : Kernel.temperatureFromData(best.d2);
+        ConceptModel model = new ConceptModel(best.centroids, weights, settings.kernel(), tau,
+                quantile(best.d2, NOVELTY_QUANTILE), 1, prepared.length, dataTime);
+        return new Result(model, best.labels, best.d2, best.inertia, best.iterations, best.converged);
+    }
+
+    /** One k-means++ seeding with {@code seed}, then Lloyd iterations until convergence or the limit. */
+    private static Fit lloyd(float[][] prepared, int k, int dim, Distance distance, KMeansSettings settings, long seed) {
+        int[] seeds = KMeansPlusPlus.seedIndices(prepared, k, seed);
         float[][] seedRows = new float[k][];
         for (int c = 0; c < k; c++) {
             seedRows[c] = prepared[seeds[c]];
@@ -85,15 +110,11 @@ public final class OfflineKMeans {
                 break;
             }
         }
+        return new Fit(centroids, labels, d2, inertia, iterations, converged);
+    }
 
-        double[] weights = new double[k];
-        for (int label : labels) {
-            weights[label]++;
-        }
-        double tau = settings.temperature() > 0 ? settings.temperature() : Kernel.temperatureFromData(d2);
-        ConceptModel model = new ConceptModel(centroids, weights, settings.kernel(), tau,
-                quantile(d2, NOVELTY_QUANTILE), 1, n, dataTime);
-        return new Result(model, labels, d2, inertia, iterations, converged);
+    private record Fit(Centroids centroids, int[] labels, double[] d2, double inertia, int iterations,
+            boolean converged) {
     }
 
     /** Assigns every prepared vector to its nearest centroid; returns the inertia. */
