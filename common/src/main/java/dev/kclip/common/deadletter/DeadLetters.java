@@ -1,5 +1,6 @@
 package dev.kclip.common.deadletter;
 
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
@@ -39,19 +40,12 @@ public final class DeadLetters {
 
     /** The record to send to the dead-letter topic, keyed like the original. */
     public static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter) {
-        byte[] key = letter.getOriginalKey() == null ? null : bytes(letter.getOriginalKey());
+        byte[] key = letter.getOriginalKey() == null ? null : AvroBytes.toArray(letter.getOriginalKey());
         return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, SERDE.serialize(Topics.DEAD_LETTERS.name(), letter));
     }
 
     /** Encodes a dead letter for the topic (for stages with their own producer abstraction, e.g. Flink). */
     public static byte[] encode(DeadLetter letter) {
         return SERDE.serialize(Topics.DEAD_LETTERS.name(), letter);
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 }

@@ -1,11 +1,11 @@
 package dev.kclip.concepts.job;
 
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.LabelledPair;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,7 +46,7 @@ public record ConceptSinks(Sink<LabelledPair> labels, Sink<CentroidSnapshot> sna
                         r -> utf8(r.getTeacherModelId()), r -> r.getCreatedTime().toEpochMilli(),
                         transactionalIdPrefix + "-drift", transactionTimeout),
                 sink(connection, topics.deadLetters(), DeadLetter.class,
-                        r -> r.getOriginalKey() == null ? null : bytes(r.getOriginalKey()),
+                        r -> r.getOriginalKey() == null ? null : AvroBytes.toArray(r.getOriginalKey()),
                         r -> r.getTime().toEpochMilli(),
                         transactionalIdPrefix + "-dlq", transactionTimeout));
     }
@@ -66,12 +66,5 @@ public record ConceptSinks(Sink<LabelledPair> labels, Sink<CentroidSnapshot> sna
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] out = new byte[copy.remaining()];
-        copy.get(out);
-        return out;
     }
 }

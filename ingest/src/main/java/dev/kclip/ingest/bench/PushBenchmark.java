@@ -3,6 +3,7 @@ package dev.kclip.ingest.bench;
 import dev.kclip.common.broker.EmbeddedKafkaBroker;
 import dev.kclip.common.cli.Cli;
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.files.Directories;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.topics.TopicCatalogAdmin;
 import dev.kclip.ingest.push.Dataset;
@@ -30,7 +31,6 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,7 +105,7 @@ public final class PushBenchmark implements Callable<Integer> {
             print("preparation alone: read file, hash, encode", median(prepareOnly), base);
         } finally {
             if (brokerDir != null) {
-                deleteRecursively(brokerDir);
+                Directories.deleteRecursively(brokerDir);
             }
         }
         return 0;
@@ -194,11 +194,5 @@ public final class PushBenchmark implements Callable<Integer> {
     private static void print(String label, Pass pass, Pass baseline) {
         System.out.printf(Locale.ROOT, "%-52s %,10.0f %8.1f %11.2fx%n", label, pass.pairsPerSecond(), pass.megabytesPerSecond(),
                 pass.pairsPerSecond() / baseline.pairsPerSecond());
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.kclip.ingest.validate;
 import dev.kclip.ingest.image.ImageNormalizer;
 import dev.kclip.ingest.image.ImageRejectedException;
 import dev.kclip.ingest.image.NormalizedImage;
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.PairIds;
 import dev.kclip.schemas.serde.AvroCodec;
@@ -55,7 +56,7 @@ public final class PairValidator {
         byte[] captionBytes = WireCaption.read(value, catalog)
                 .orElseGet(() -> pair.getCaption().getBytes(StandardCharsets.UTF_8));
         if (pair.getId() == null || pair.getId().isBlank()) {
-            pair.setId(PairIds.contentHash(bytes(pair.getImage()), pair.getCaption()));
+            pair.setId(PairIds.contentHash(AvroBytes.toArray(pair.getImage()), pair.getCaption()));
         }
         return new DecodedPair(pair, captionBytes);
     }
@@ -76,7 +77,7 @@ public final class PairValidator {
         }
         NormalizedImage image;
         try {
-            image = images.normalize(bytes(pair.getImage()));
+            image = images.normalize(AvroBytes.toArray(pair.getImage()));
         } catch (ImageRejectedException e) {
             RejectReason reason = switch (e.problem()) {
                 case UNSUPPORTED_FORMAT -> RejectReason.UNSUPPORTED_FORMAT;
@@ -100,12 +101,5 @@ public final class PairValidator {
     /** Both steps. */
     public ImageCaptionPair validate(byte[] value) throws PairRejectedException {
         return normalize(decode(value));
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 }

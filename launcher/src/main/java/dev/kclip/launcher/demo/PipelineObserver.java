@@ -1,6 +1,7 @@
 package dev.kclip.launcher.demo;
 
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.CheckpointEvent;
 import dev.kclip.schemas.DeadLetter;
@@ -10,7 +11,6 @@ import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
 import dev.kclip.schemas.serde.RecordDecodingException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,7 +125,8 @@ final class PipelineObserver implements AutoCloseable {
                 List<Example> examples = examplesByConcept.computeIfAbsent(concept, c -> new ArrayList<>());
                 if (examples.size() < EXAMPLES_PER_CONCEPT) {
                     examples.add(new Example(pair.getEmbedded().getPair().getCaption(),
-                            bytes(pair.getEmbedded().getPair().getImage()), pair.getEmbedded().getPair().getMediaType()));
+                            AvroBytes.toArray(pair.getEmbedded().getPair().getImage()),
+                            pair.getEmbedded().getPair().getMediaType()));
                 }
                 List<String> captions = captionsByConcept.computeIfAbsent(concept, c -> new ArrayList<>());
                 if (captions.size() < 64) {
@@ -211,12 +212,5 @@ final class PipelineObserver implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] out = new byte[copy.remaining()];
-        copy.get(out);
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kclip.trainer.checkpoint;
 
+import dev.kclip.common.files.Directories;
 import dev.kclip.schemas.CheckpointEvent;
 import java.io.IOException;
 import java.net.URI;
@@ -56,11 +57,11 @@ public final class CheckpointFollower {
                         event.getVersion(), event.getRunId(),
                         verification.ok() ? "manifest differs from the announced one" : verification.problem(),
                         installedVersion);
-                CheckpointStore.deleteRecursively(copy);
+                Directories.deleteRecursively(copy);
                 return false;
             }
             Path installed = target.resolve(name);
-            CheckpointStore.deleteRecursively(installed);
+            Directories.deleteRecursively(installed);
             Files.move(copy, installed, StandardCopyOption.ATOMIC_MOVE);
             Path link = target.resolve(".latest-" + UUID.randomUUID());
             Files.createSymbolicLink(link, installed.getFileName());
@@ -71,7 +72,7 @@ public final class CheckpointFollower {
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot install checkpoint {} of {} from {}: {}", event.getVersion(), event.getRunId(), source, e.toString());
             try {
-                CheckpointStore.deleteRecursively(copy);
+                Directories.deleteRecursively(copy);
             } catch (IOException cleanup) {
                 LOG.warn("cannot remove the partial copy {}: {}", copy, cleanup.toString());
             }

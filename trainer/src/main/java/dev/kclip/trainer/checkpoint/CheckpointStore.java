@@ -1,5 +1,6 @@
 package dev.kclip.trainer.checkpoint;
 
+import dev.kclip.common.files.Directories;
 import dev.kclip.schemas.PairIds;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class CheckpointStore {
                 for (Path p : entries.toList()) {
                     String name = p.getFileName().toString();
                     if (name.startsWith(TEMPORARY_PREFIX) || name.startsWith(TRASH_PREFIX)) {
-                        deleteRecursively(p);
+                        Directories.deleteRecursively(p);
                     }
                 }
             }
@@ -144,7 +145,7 @@ public final class CheckpointStore {
             prune();
             return new StoredCheckpoint(target, complete, manifestDigest.sha256());
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(temporary);
+            Directories.deleteRecursively(temporary);
             throw e;
         }
     }
@@ -267,7 +268,7 @@ public final class CheckpointStore {
             } catch (AtomicMoveNotSupportedException | NoSuchFileException e) {
                 continue;
             }
-            deleteRecursively(trash);
+            Directories.deleteRecursively(trash);
         }
     }
 
@@ -284,17 +285,5 @@ public final class CheckpointStore {
             throw new UncheckedIOException("cannot list checkpoint store " + root + ": " + e.getMessage(), e);
         }
         return versions;
-    }
-
-    /** Deletes a directory tree; missing entries are fine. */
-    public static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

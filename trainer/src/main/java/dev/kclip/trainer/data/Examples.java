@@ -1,10 +1,10 @@
 package dev.kclip.trainer.data;
 
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.LabelledPair;
-import java.nio.ByteBuffer;
 
 /** Turns {@link LabelledPair} records into {@link TrainingExample}s, checking everything the trainer relies on. */
 public final class Examples {
@@ -31,7 +31,7 @@ public final class Examples {
         if (caption == null || caption.isBlank()) {
             throw new InvalidExampleException(InvalidExampleException.EMPTY_CAPTION, "caption is empty", id);
         }
-        byte[] image = bytes(pair.getImage());
+        byte[] image = AvroBytes.toArray(pair.getImage());
         ImageDecoding.decode(image, id);
         float[] teacher;
         try {
@@ -87,12 +87,5 @@ public final class Examples {
             }
         }
         return true;
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 }
