@@ -38,6 +38,19 @@ public final class DeadLetters {
                 .build();
     }
 
+    /**
+     * The same letter without its original value, the message saying so: for a value too large to travel in a
+     * dead letter (writing it would fail on every retry and stall the stage).
+     */
+    public static DeadLetter withoutValue(DeadLetter letter) {
+        int bytes = letter.getOriginalValue() == null ? 0 : letter.getOriginalValue().remaining();
+        return DeadLetter.newBuilder(letter)
+                .setOriginalValue(null)
+                .setMessage(letter.getMessage() + " (original value of " + bytes
+                        + " bytes left out: too large for a dead letter)")
+                .build();
+    }
+
     /** The record to send to the dead-letter topic, keyed like the original. */
     public static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter) {
         byte[] key = letter.getOriginalKey() == null ? null : AvroBytes.toArray(letter.getOriginalKey());

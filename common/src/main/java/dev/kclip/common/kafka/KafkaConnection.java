@@ -94,6 +94,18 @@ public final class KafkaConnection {
         return props;
     }
 
+    /**
+     * Properties for the consumer of a stage whose exactly-once guarantee rests on it: as {@link #consumer}, but
+     * read_committed and no auto-commit whatever the user's properties say (an aborted upstream transaction must
+     * never be processed, and offsets are committed only with the stage's own output).
+     */
+    public Properties exactlyOnceConsumer(String groupId) {
+        Properties props = consumer(groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return props;
+    }
+
     /** The user's properties as they were given, plus bootstrap (for frameworks that add their own). */
     public Properties clientProperties() {
         return copy();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,18 @@ class KafkaConnectionTest {
         assertEquals("1", kafka.producer().getProperty("acks"));
         assertEquals("g", kafka.consumer("g").getProperty("group.id"));
         assertEquals("read_committed", KafkaConnection.to("x:1").consumer("g").getProperty("isolation.level"));
+    }
+
+    @Test
+    void exactlyOnceConsumersReadCommittedAndNeverAutoCommitWhateverTheUserSays() throws Exception {
+        Path file = dir.resolve("hostile.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nisolation.level=read_uncommitted\nenable.auto.commit=true\n");
+        Properties props = KafkaConnection.resolve(null, file, Map.of()).exactlyOnceConsumer("g");
+
+        assertEquals("read_committed", props.getProperty("isolation.level"));
+        assertEquals("false", props.getProperty("enable.auto.commit"));
+        assertEquals("SASL_SSL", props.getProperty("security.protocol"), "the rest passes through");
+        assertEquals("g", props.getProperty("group.id"));
     }
 
     @Test

@@ -168,8 +168,7 @@ public final class ConceptJob {
      * once needs it: aborted upstream transactions must not be labelled); where to start is the source's own setting.
      */
     static Properties sourceProperties(KafkaConnection connection, String groupId) {
-        Properties props = connection.consumer(groupId);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties props = connection.exactlyOnceConsumer(groupId);
         props.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
         return props;
     }

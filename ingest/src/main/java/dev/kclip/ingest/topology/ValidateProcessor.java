@@ -83,14 +83,11 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
 
     private void deadLetter(Record<byte[], byte[]> record, PairRejectedException rejection) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        byte[] original = record.value();
-        String message = rejection.getMessage();
-        if (original != null && original.length > MAX_DEAD_LETTER_VALUE) {
-            message += " (original value of " + original.length + " bytes left out: too large for a dead letter)";
-            original = null;
+        DeadLetter letter = DeadLetters.of(record.key(), record.value(), source.topic(), source.partition(),
+                source.offset(), STAGE, rejection.reason().name(), rejection.getMessage(), rejection.recordId());
+        if (record.value() != null && record.value().length > MAX_DEAD_LETTER_VALUE) {
+            letter = DeadLetters.withoutValue(letter);
         }
-        DeadLetter letter = DeadLetters.of(record.key(), original, source.topic(), source.partition(), source.offset(),
-                STAGE, rejection.reason().name(), message, rejection.recordId());
         context.forward(new Record<>(record.key(), DeadLetters.encode(letter), record.timestamp()),
                 IngestTopology.DEAD_LETTER_SINK);
         metrics.rejected(rejection.reason());

@@ -4,6 +4,7 @@ import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StageService;
+import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.ImageCaptionPair;
@@ -112,14 +113,11 @@ public final class TeacherService implements StageService {
         this.config = config;
         this.embedder = new CaptionEmbedder(teacher, new EmbeddingCache(config.cacheBytes()));
         this.batcher = new MicroBatcher<>(config.maxBatchTokens(), config.maxBatchCaptions(), config.maxWait());
-        Properties consumerProps = kafka.consumer(config.groupId());
+        // read_committed and no auto-commit whatever the user's client properties say
+        Properties consumerProps = kafka.exactlyOnceConsumer(config.groupId());
         consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.transactionalId());
-        // exactly-once needs these whatever the user's client properties say: no reading of aborted upstream
-        // transactions, and offsets committed only inside our own transactions
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // static membership: a restarted instance takes its partitions back at once instead of waiting for the
         // dead one's session to time out; a clean close leaves the group so others take over immediately
         consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
@@ -341,14 +339,13 @@ public final class TeacherService implements StageService {
         ConsumerRecord<byte[], byte[]> record = p.record();
         String id = p.pair() == null ? null : p.pair().getId();
         byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
-        byte[] letter = DeadLetters.encode(DeadLetters.of(record.key(), value, record.topic(), record.partition(),
-                record.offset(), STAGE, r.reason().name(), r.message(), id));
-        if (value != null && letter.length > maxRecordBytes) {
-            letter = DeadLetters.encode(DeadLetters.of(record.key(), null, record.topic(), record.partition(),
-                    record.offset(), STAGE, r.reason().name(), r.message() + " (original value of "
-                            + value.length + " bytes left out: too large for a dead letter)", id));
+        DeadLetter letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
+                STAGE, r.reason().name(), r.message(), id);
+        byte[] encoded = DeadLetters.encode(letter);
+        if (value != null && encoded.length > maxRecordBytes) {
+            encoded = DeadLetters.encode(DeadLetters.withoutValue(letter));
         }
-        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), letter);
+        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), encoded);
     }
 
     /** After an abort: forget the buffered records and read again from the last committed offsets. */

@@ -486,14 +486,12 @@ public final class TrainerService implements StageService {
     }
 
     private Properties consumerProperties() {
-        Properties props = kafka.consumer(config.runId());
+        // never train on an aborted upstream transaction; the offsets that count are the ones saved with each
+        // checkpoint
+        Properties props = kafka.exactlyOnceConsumer(config.runId());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        // whatever --kafka-config says: never train on an aborted upstream transaction; the offsets that count
-        // are the ones saved with each checkpoint
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.max(64, config.batching().batchSize())));
         return props;
     }
