@@ -61,24 +61,24 @@ public final class ServiceEndpoints implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            registry.close();
+            throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
+        }
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kclip-endpoints-" + service);
             t.setDaemon(true);
             return t;
         });
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-            ServiceEndpoints endpoints = new ServiceEndpoints(registry, server, executor);
-            server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
-            server.createContext("/health", endpoints::health);
-            server.setExecutor(executor);
-            server.start();
-            return endpoints;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            registry.close();
-            throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
-        }
+        ServiceEndpoints endpoints = new ServiceEndpoints(registry, server, executor);
+        server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
+        server.createContext("/health", endpoints::health);
+        server.setExecutor(executor);
+        server.start();
+        return endpoints;
     }
 
     public MeterRegistry registry() {

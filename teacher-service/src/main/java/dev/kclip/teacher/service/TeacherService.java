@@ -226,14 +226,13 @@ public final class TeacherService implements StageService {
             failure = "another process runs as instance '" + config.instanceId() + "' of group " + config.groupId()
                     + " (give each instance its own --instance-id): " + e.getMessage();
             LOG.error("teacher {} stopped: {}", config.instanceId(), failure);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error (out of memory, a native library that fails to load) is a failure too, not a clean stop
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.error("teacher {} stopped: {}", config.instanceId(), failure, e);
-        } catch (Error e) {
-            // e.g. OutOfMemoryError or a native library that fails to load: still a failure, not a clean stop
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.error("teacher {} stopped: {}", config.instanceId(), failure, e);
-            throw e;
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
             closeQuietly(() -> consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)));
             closeQuietly(() -> producer.close(Duration.ofSeconds(5)));
