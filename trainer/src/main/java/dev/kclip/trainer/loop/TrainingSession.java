@@ -3,11 +3,12 @@ package dev.kclip.trainer.loop;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
+import dev.kclip.teacher.safetensors.SafetensorsFile;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.Safetensors;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
@@ -132,12 +133,13 @@ public final class TrainingSession implements AutoCloseable {
             model = StudentModel.load(checkpoint.manifest().model(), device, precision, in);
         }
         AdamW optimizer = new AdamW(settings.optimizer(), model.manager());
-        try (InputStream in = Files.newInputStream(checkpoint.file(StoredCheckpoint.OPTIMIZER_FILE))) {
+        try (SafetensorsFile moments = SafetensorsFile.open(checkpoint.file(StoredCheckpoint.OPTIMIZER_FILE))) {
             Map<String, NDArray> state = new LinkedHashMap<>();
-            Safetensors.read(in).tensors().forEach((name, t) ->
-                    state.put(name, model.manager().create(t.data(), new Shape(t.shape()))));
+            for (String name : moments.names()) {
+                state.put(name, moments.load(name, model.manager(), DataType.FLOAT32));
+            }
             optimizer.restore(checkpoint.manifest().optimizerStep(), state);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             model.close();
             throw e;
         }
