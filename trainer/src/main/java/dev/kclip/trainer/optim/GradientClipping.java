@@ -1,6 +1,9 @@
 package dev.kclip.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import java.util.Collection;
 
 /** Clips gradients by their global L2 norm, as {@code torch.nn.utils.clip_grad_norm_}. */
@@ -9,15 +12,22 @@ public final class GradientClipping {
     private GradientClipping() {
     }
 
-    /** The global L2 norm {@code √(Σ ‖g‖²)} of all gradients; NaN or infinite when any value is. */
+    /**
+     * The global L2 norm {@code √(Σ ‖g‖²)} of all gradients; NaN or infinite when any value is. The sum stays on the
+     * gradients' device and only the total is read back: one wait for a GPU per step, not one per tensor.
+     */
     public static double globalNorm(Collection<NDArray> gradients) {
-        double sumOfSquares = 0;
-        for (NDArray g : gradients) {
-            try (NDArray squares = g.square().sum()) {
-                sumOfSquares += squares.getFloat();
+        if (gradients.isEmpty()) {
+            return 0;
+        }
+        try (NDList squares = new NDList(gradients.size())) {
+            for (NDArray g : gradients) {
+                squares.add(g.square().sum().toType(DataType.FLOAT32, false));
+            }
+            try (NDArray stacked = NDArrays.stack(squares); NDArray total = stacked.sum()) {
+                return Math.sqrt(total.getFloat());
             }
         }
-        return Math.sqrt(sumOfSquares);
     }
 
     /**
