@@ -22,12 +22,13 @@ public final class TestTopics {
      */
     public static void awaitLeaders(Admin admin, List<String> names) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
-                description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()),
-                        OffsetSpec.latest())));
         while (true) {
             try {
+                // describing may fail too (UNKNOWN_TOPIC_OR_PARTITION) until the new topics' metadata has spread
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, description) ->
+                        description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()),
+                                OffsetSpec.latest())));
                 admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
                 return;
             } catch (ExecutionException e) {
