@@ -138,7 +138,8 @@ public final class ConceptJobOptions {
 
     /** The configuration these options describe. */
     public ConceptJobConfig toConfig() {
-        KMeansSettings kmeans = new KMeansSettings(k, distance, kernel, temperature, seed, 100, 1e-6);
+        KMeansSettings kmeans = KMeansSettings.defaults(k).withDistance(distance).withKernel(kernel)
+                .withTemperature(temperature).withSeed(seed);
         Decay decay = halfLifeTime != null ? Decay.halfLifeTime(halfLifeTime)
                 : halfLifeRecords == 0 ? Decay.none() : Decay.halfLifeRecords(halfLifeRecords);
         DriftSettings drift = new DriftSettings(windowRecords, windowTime == null ? 0 : windowTime.toMillis(),

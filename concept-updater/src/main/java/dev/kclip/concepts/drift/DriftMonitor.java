@@ -3,6 +3,7 @@ package dev.kclip.concepts.drift;
 import dev.kclip.concepts.kmeans.Centroids;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Distance;
+import dev.kclip.concepts.kmeans.OfflineKMeans;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,8 +23,6 @@ import java.util.TreeSet;
  */
 public final class DriftMonitor {
 
-    /** The novelty threshold is this quantile of the reference distance distribution. */
-    public static final double NOVELTY_QUANTILE = 0.99;
     private static final int CODEC_MAGIC = 0x4b444d31; // "KDM1"
 
     private final DriftSettings settings;
@@ -92,7 +91,7 @@ public final class DriftMonitor {
 
     /** The d² beyond which a record is novel: the reference 99th percentile. */
     public double noveltyThreshold() {
-        return DistanceHistogram.quantile(referenceHistogram, NOVELTY_QUANTILE, tau);
+        return DistanceHistogram.quantile(referenceHistogram, OfflineKMeans.NOVELTY_QUANTILE, tau);
     }
 
     /** Records in the window in progress. */

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -81,19 +82,16 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     public void processElement(EmbeddingInput input, ReadOnlyContext ctx, Collector<LabelledPair> out)
             throws Exception {
         String key = input.pair().getTeacherModelId();
-        ConceptModel model = model(key, ctx.getBroadcastState(MODELS).get(key));
+        ConceptModel model = model(key, ctx.getBroadcastState(MODELS));
         if (model == null) {
             ctx.output(UNLABELLED, input);
             return;
         }
-        float[] x = Labelling.vector(input.pair());
-        if (x.length != model.dim()) {
-            ctx.output(Rejections.DEAD_LETTERS, Rejections.of(input, Rejections.DIMENSION_MISMATCH,
-                    "embedding has " + x.length + " values but teacher " + key + "'s concept model has dimension "
-                            + model.dim()));
+        float[] prepared = Labelling.preparedOrRejected(input, model, key,
+                letter -> ctx.output(Rejections.DEAD_LETTERS, letter));
+        if (prepared == null) {
             return;
         }
-        float[] prepared = model.distance().prepare(x);
         Label label = model.labelPrepared(prepared);
         out.collect(Labelling.labelled(input.pair(), label));
         Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
@@ -110,7 +108,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     public void processBroadcastElement(CentroidSnapshot snapshot, Context ctx, Collector<LabelledPair> out)
             throws Exception {
         String key = snapshot.getTeacherModelId();
-        ConceptModel current = model(key, ctx.getBroadcastState(MODELS).get(key));
+        ConceptModel current = model(key, ctx.getBroadcastState(MODELS));
         // the topic may hold older versions (an earlier run, a replay): only ever move forward
         if (current == null || snapshot.getVersion() > current.version()) {
             ConceptModel model = CentroidSnapshots.toModel(snapshot);
@@ -119,10 +117,14 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
         }
     }
 
-    private ConceptModel model(String key, byte[] broadcast) {
+    /** The teacher's newest model: cached, else from the broadcast state, else from the initial snapshot. */
+    private ConceptModel model(String key, ReadOnlyBroadcastState<String, byte[]> broadcast) throws Exception {
         ConceptModel model = models.get(key);
         if (model == null) {
-            byte[] bytes = broadcast != null ? broadcast : initialModels.get(key);
+            byte[] bytes = broadcast.get(key);
+            if (bytes == null) {
+                bytes = initialModels.get(key);
+            }
             if (bytes != null) {
                 model = ConceptModel.fromBytes(bytes);
                 models.put(key, model);

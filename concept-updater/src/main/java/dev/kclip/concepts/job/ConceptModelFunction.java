@@ -140,14 +140,11 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
 
     private void label(EmbeddingInput input, ConceptModel model, Context ctx, Collector<LabelledPair> out)
             throws Exception {
-        float[] x = Labelling.vector(input.pair());
-        if (x.length != model.dim()) {
-            ctx.output(Rejections.DEAD_LETTERS, Rejections.of(input, Rejections.DIMENSION_MISMATCH,
-                    "embedding has " + x.length + " values but teacher " + ctx.getCurrentKey()
-                            + "'s concept model has dimension " + model.dim()));
+        float[] prepared = Labelling.preparedOrRejected(input, model, ctx.getCurrentKey(),
+                letter -> ctx.output(Rejections.DEAD_LETTERS, letter));
+        if (prepared == null) {
             return;
         }
-        float[] prepared = model.distance().prepare(x);
         Label label = model.labelPrepared(prepared);
         out.collect(Labelling.labelled(input.pair(), label));
         pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
@@ -177,6 +174,8 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
         partialBatch.update(batch.toBytes());
         partialWindow.update(window.toBytes());
         partialCount.update(batch.records());
+        // a bounded input folds its last partial batch in at the end, also when no record reached this operator
+        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         if (batch.records() + count(pendingCount) >= settings.batchSize()) {
             update(ctx.getCurrentKey(), ctx);
         }

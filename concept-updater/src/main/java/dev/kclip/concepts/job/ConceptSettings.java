@@ -59,10 +59,6 @@ public record ConceptSettings(KMeansSettings kmeans, OnlineSettings online, Drif
         return new ConceptSettings(value, online, drift, bootstrapSize, batchSize, snapshotEvery, assigners);
     }
 
-    public ConceptSettings withOnline(OnlineSettings value) {
-        return new ConceptSettings(kmeans, value, drift, bootstrapSize, batchSize, snapshotEvery, assigners);
-    }
-
     public ConceptSettings withDrift(DriftSettings value) {
         return new ConceptSettings(kmeans, online, value, bootstrapSize, batchSize, snapshotEvery, assigners);
     }
@@ -73,10 +69,6 @@ public record ConceptSettings(KMeansSettings kmeans, OnlineSettings online, Drif
 
     public ConceptSettings withBatchSize(int value) {
         return new ConceptSettings(kmeans, online, drift, bootstrapSize, value, snapshotEvery, assigners);
-    }
-
-    public ConceptSettings withSnapshotEvery(int value) {
-        return new ConceptSettings(kmeans, online, drift, bootstrapSize, batchSize, value, assigners);
     }
 
     public ConceptSettings withAssigners(int value) {

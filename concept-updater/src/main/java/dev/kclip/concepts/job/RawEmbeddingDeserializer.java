@@ -18,6 +18,6 @@ final class RawEmbeddingDeserializer implements KafkaRecordDeserializationSchema
 
     @Override
     public TypeInformation<RawEmbedding> getProducedType() {
-        return TypeInformation.of(RawEmbedding.class);
+        return ConceptTypes.RAW_EMBEDDING;
     }
 }

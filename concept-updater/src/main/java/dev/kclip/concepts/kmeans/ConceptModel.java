@@ -103,11 +103,6 @@ public final class ConceptModel {
         return lastUpdateTime;
     }
 
-    /** The nearest concept to a raw vector. */
-    public Assignment nearest(float[] x) {
-        return centroids.nearest(distance().prepare(x));
-    }
-
     /** The soft label of a raw vector. */
     public float[] softLabel(float[] x) {
         return label(x).probabilities();

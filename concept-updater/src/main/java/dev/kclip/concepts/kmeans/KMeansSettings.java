@@ -61,8 +61,4 @@ public record KMeansSettings(int k, Distance distance, Kernel kernel, double tem
     public KMeansSettings withSeed(long value) {
         return new KMeansSettings(k, distance, kernel, temperature, value, maxIterations, tolerance);
     }
-
-    public KMeansSettings withMaxIterations(int value) {
-        return new KMeansSettings(k, distance, kernel, temperature, seed, value, tolerance);
-    }
 }
