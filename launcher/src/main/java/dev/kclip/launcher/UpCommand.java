@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,8 +73,9 @@ final class UpCommand implements Callable<Integer> {
             System.out.println("kclip up: running; push data with `./kclip push datasets/emoji-64/pairs.jsonl`, "
                     + "follow checkpoints with `./kclip checkpoints follow --to DIR`; Ctrl-C stops.");
             while (!stop.awaitStop(Duration.ofSeconds(2))) {
-                if (pipeline.failure().isPresent()) {
-                    System.err.println("kclip up: " + pipeline.failure().get() + "; stopping");
+                Optional<String> failure = pipeline.failure();
+                if (failure.isPresent()) {
+                    System.err.println("kclip up: " + failure.get() + "; stopping");
                     break;
                 }
             }

@@ -62,7 +62,6 @@ final class PipelineObserver implements AutoCloseable {
 
     // guarded by this
     private final Map<String, Set<String>> idsByTopic = new HashMap<>();
-    private final Map<String, Long> recordsByTopic = new HashMap<>();
     private final Map<String, Long> deadLettersByStage = new TreeMap<>();
     private final Map<String, Long> deadLettersByReason = new TreeMap<>();
     private final List<CentroidSnapshot> snapshots = new ArrayList<>();
@@ -107,7 +106,6 @@ final class PipelineObserver implements AutoCloseable {
 
     private synchronized void accept(ConsumerRecord<byte[], byte[]> record) {
         String topic = record.topic();
-        recordsByTopic.merge(topic, 1L, Long::sum);
         if (record.key() != null && !topic.equals(Topics.DEAD_LETTERS.name())) {
             idsByTopic.computeIfAbsent(topic, t -> new HashSet<>()).add(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
         }
@@ -147,11 +145,6 @@ final class PipelineObserver implements AutoCloseable {
     /** Distinct record keys (pair ids) committed to {@code topic}. */
     synchronized Set<String> ids(String topic) {
         return Set.copyOf(idsByTopic.getOrDefault(topic, Set.of()));
-    }
-
-    /** Committed records in {@code topic}. */
-    synchronized long records(String topic) {
-        return recordsByTopic.getOrDefault(topic, 0L);
     }
 
     synchronized long deadLetters(String stage) {

@@ -14,6 +14,7 @@ import dev.kclip.trainer.loop.TrainingListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -33,17 +34,15 @@ public final class Pipeline implements AutoCloseable {
     private final KafkaConnection kafka;
     private final ServiceEndpoints endpoints;
     private final List<StageService> stages;
-    private final TrainerService trainer;
     private boolean stagesStopped;
     private boolean closed;
 
     private Pipeline(EmbeddedKafkaBroker broker, KafkaConnection kafka, ServiceEndpoints endpoints,
-            List<StageService> stages, TrainerService trainer) {
+            List<StageService> stages) {
         this.broker = broker;
         this.kafka = kafka;
         this.endpoints = endpoints;
         this.stages = stages;
-        this.trainer = trainer;
     }
 
     /**
@@ -91,7 +90,7 @@ public final class Pipeline implements AutoCloseable {
                 endpoints.addHealthCheck(stage.name(), stage::health);
             }
             progress.accept("metrics   http://localhost:" + endpoints.port() + "/metrics  (health: /health)");
-            return new Pipeline(broker, kafka, endpoints, List.copyOf(started), trainer);
+            return new Pipeline(broker, kafka, endpoints, List.copyOf(started));
         } catch (RuntimeException e) {
             stopAll(started);
             if (endpoints != null) {
@@ -109,27 +108,20 @@ public final class Pipeline implements AutoCloseable {
         return kafka;
     }
 
-    public TrainerService trainer() {
-        return trainer;
-    }
-
-    public List<StageService> stages() {
-        return stages;
-    }
-
-    public int metricsPort() {
-        return endpoints.port();
-    }
-
     /** The meters every stage registers (counters such as {@code kclip.trainer.examples.consumed}). */
     public io.micrometer.core.instrument.MeterRegistry registry() {
         return endpoints.registry();
     }
 
     /** The first stage that reports itself down, if any. */
-    public java.util.Optional<String> failure() {
-        return stages.stream().filter(s -> !s.health().up())
-                .map(s -> s.name() + ": " + s.health().detail()).findFirst();
+    public Optional<String> failure() {
+        for (StageService stage : stages) {
+            ServiceEndpoints.Health health = stage.health();   // asked once: the Flink stage's answer is a remote call
+            if (!health.up()) {
+                return Optional.of(stage.name() + ": " + health.detail());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -47,10 +47,6 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
         return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort);
     }
 
-    public PipelineSettings withTeacher(TeacherServiceConfig value) {
-        return new PipelineSettings(home, brokerPort, ingest, value, concepts, trainer, metricsPort);
-    }
-
     public PipelineSettings withMetricsPort(int value) {
         return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value);
     }
