@@ -7,10 +7,14 @@ import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.LabelledPair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.SchemaStore;
@@ -23,15 +27,32 @@ import org.apache.avro.message.SchemaStore;
  */
 public final class SchemaCatalog {
 
-    private static final SchemaCatalog BUNDLED = new SchemaCatalog(List.of(
+    /**
+     * Earlier versions of the schemas, kept so records already on the topics (and in Flink state) stay readable:
+     * each file under {@code dev/kclip/schemas/history/} is a whole writer schema, nested records inlined.
+     */
+    private static final List<String> HISTORY = List.of("LabelledPair-v1.avsc", "CentroidSnapshot-v1.avsc");
+
+    private static final SchemaCatalog BUNDLED = new SchemaCatalog(Stream.concat(Stream.of(
             ImageCaptionPair.getClassSchema(), EmbeddedPair.getClassSchema(), LabelledPair.getClassSchema(),
             CentroidSnapshot.getClassSchema(), DriftReport.getClassSchema(), CheckpointEvent.getClassSchema(),
-            DeadLetter.getClassSchema()));
+            DeadLetter.getClassSchema()), HISTORY.stream().map(SchemaCatalog::historical)).toList());
 
     private final Map<Long, Schema> byFingerprint = new ConcurrentHashMap<>();
 
     private SchemaCatalog(List<Schema> schemas) {
         schemas.forEach(this::register);
+    }
+
+    private static Schema historical(String file) {
+        try (InputStream in = SchemaCatalog.class.getResourceAsStream("/dev/kclip/schemas/history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled schema history " + file + " is missing from the jar");
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled schema history " + file, e);
+        }
     }
 
     /** The process-wide catalog holding every schema this code was built with. */

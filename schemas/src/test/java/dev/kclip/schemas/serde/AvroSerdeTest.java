@@ -5,18 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.ImageCaptionPair;
+import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.Topics;
+import dev.kclip.schemas.AvroBytes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,6 +96,24 @@ class AvroSerdeTest {
         assertEquals(64, read.get("width"));
     }
 
+    /** Records written before {@code conceptIds} existed (still on the topics) read with the ids left empty. */
+    @Test
+    void recordsWrittenBeforeConceptIdsStillRead() throws IOException {
+        LabelledPair labelled = SampleRecords.labelled();
+        byte[] oldLabel = writeWithHistoricalSchema("LabelledPair-v1.avsc", labelled);
+        LabelledPair readLabel = new AvroSerde<>(LabelledPair.class).deserialize("t", oldLabel);
+        assertEquals(List.of(), readLabel.getConceptIds(), "the added field takes its default");
+        assertEquals(labelled.getSoftLabel(), readLabel.getSoftLabel());
+        assertEquals(labelled.getEmbedded(), readLabel.getEmbedded());
+
+        CentroidSnapshot snapshot = SampleRecords.centroids();
+        byte[] oldSnapshot = writeWithHistoricalSchema("CentroidSnapshot-v1.avsc", snapshot);
+        CentroidSnapshot readSnapshot = new AvroSerde<>(CentroidSnapshot.class).deserialize("t", oldSnapshot);
+        assertEquals(List.of(), readSnapshot.getConceptIds());
+        assertEquals(snapshot.getReseeded(), readSnapshot.getReseeded());
+        assertEquals(snapshot.getCentroids(), readSnapshot.getCentroids());
+    }
+
     @Test
     void unknownFingerprintIsTheTypedError() {
         byte[] bytes = new AvroSerde<>(ImageCaptionPair.class).serialize("t", SampleRecords.pair());
@@ -135,6 +161,23 @@ class AvroSerdeTest {
         assertTrue(Topics.CHECKPOINTS.compacted());
         assertEquals(false, Topics.PAIRS.compacted());
         assertEquals(Topics.PAIRS, Topics.byName("kclip.pairs").orElseThrow());
+    }
+
+    /** Encodes {@code record} with an older writer schema from the bundled history (fields it lacks are dropped). */
+    private static byte[] writeWithHistoricalSchema(String file, SpecificRecord record) throws IOException {
+        Schema old;
+        try (InputStream in = AvroSerdeTest.class.getResourceAsStream("/dev/kclip/schemas/history/" + file)) {
+            old = new Schema.Parser().parse(in);
+        }
+        GenericRecord generic = (GenericRecord) SpecificData.get().deepCopy(record.getSchema(), record);
+        GenericRecordBuilder asOld = new GenericRecordBuilder(old);
+        for (Schema.Field field : old.getFields()) {
+            asOld.set(field.name(), generic.get(field.name()));
+        }
+        GenericData model = new GenericData();
+        model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(model, old).encode(asOld.build());
+        return AvroBytes.toArray(encoded);
     }
 
     private static Schema newerPairSchema() throws IOException {

@@ -52,6 +52,7 @@ final class SampleRecords {
                 .setEmbedded(embedded())
                 .setSoftLabel(Float32Vectors.encode(new float[] {0.1f, 0.7f, 0.2f}))
                 .setConceptCount(3).setTopConcept(1).setCentroidVersion(42).setLabelledTime(T0.plusSeconds(3))
+                .setConceptIds(List.of(0L, 7L, 2L))
                 .build();
     }
 
@@ -61,7 +62,7 @@ final class SampleRecords {
                 .setCentroids(Float32Vectors.encode(new float[] {1, 0, 0, 1}))
                 .setWeights(Float32Vectors.encode(new float[] {10.5f, 3f}))
                 .setDistance("COSINE").setKernel("GAUSSIAN").setTemperature(0.25).setRecordsSeen(1234)
-                .setReseeded(List.of(1)).setNoveltyThreshold(0.9).setCreatedTime(T0)
+                .setReseeded(List.of(1)).setNoveltyThreshold(0.9).setConceptIds(List.of(0L, 5L)).setCreatedTime(T0)
                 .build();
     }
 
