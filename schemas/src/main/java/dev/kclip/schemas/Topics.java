@@ -10,8 +10,13 @@ public final class Topics {
 
     private static final String DAYS_7 = Long.toString(Duration.ofDays(7).toMillis());
     private static final String DAYS_30 = Long.toString(Duration.ofDays(30).toMillis());
-    /** Image-carrying records are up to a few MB after normalisation; the broker default (1 MB) is too small. */
-    private static final String MAX_MESSAGE = Integer.toString(16 * 1024 * 1024);
+    /**
+     * The largest record (batch) the image-carrying topics, the embedded broker and the project's clients accept:
+     * records are up to a few MB after normalisation, and the broker default (1 MB) is too small. Every limit that
+     * follows from it (producer request size, fetch size, what a stage can write) is derived from this one number.
+     */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    private static final String MAX_MESSAGE = Integer.toString(MAX_MESSAGE_BYTES);
 
     public static final TopicSpec PAIRS_RAW = new TopicSpec("kclip.pairs.raw", 3,
             Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),

@@ -1,5 +1,6 @@
 package dev.kclip.common.broker;
 
+import dev.kclip.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -145,8 +146,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("message.max.bytes", Integer.toString(16 * 1024 * 1024));
-        props.put("replica.fetch.max.bytes", Integer.toString(16 * 1024 * 1024));
+        props.put("message.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
+        props.put("replica.fetch.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
         props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
         return props;
     }
