@@ -134,6 +134,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return new Entry(name, dtype.asText(), shape, begin, end);
     }
 
+    /** The file this reads. */
     public Path path() {
         return path;
     }
