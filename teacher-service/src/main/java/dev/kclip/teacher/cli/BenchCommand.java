@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
     /** The llama2.c test checkpoint in a source checkout, used when no --model is given. */
-    static final String FIXTURE = "teacher-service/src/test/resources/llama2c-260k/model.bin";
+    static final String FIXTURE = "teacher-models/src/test/resources/llama2c-260k/model.bin";
 
     @Option(names = "--model", paramLabel = "SPEC",
             description = "Teacher to measure (repeat for several); default: onnx-minilm and the llama2c test checkpoint.")

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kclip.formats.safetensors.SafetensorsWriter;
 import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.model.ModelConfig;
@@ -14,7 +15,6 @@ import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -71,13 +71,13 @@ public final class HuggingFaceExport {
         Files.createDirectories(target);
         CheckpointManifest manifest = checkpoint.manifest();
         ModelConfig config = manifest.model();
-        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(checkpoint.file(StoredCheckpoint.WEIGHTS_FILE));
              StudentModel model = StudentModel.load(config, Device.cpu(), Precision.FP32, in)) {
             for (Map.Entry<String, Parameter> p : model.parameters().entrySet()) {
                 NDArray array = p.getValue().getArray();
                 long[] shape = p.getKey().equals("logit_scale") ? new long[0] : array.getShape().getShape();
-                tensors.put(huggingFaceName(p.getKey()), new Safetensors.Tensor(shape, array.toFloatArray()));
+                tensors.put(huggingFaceName(p.getKey()), SafetensorsWriter.Tensor.f32(array.toFloatArray(), shape));
             }
         }
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -86,9 +86,7 @@ public final class HuggingFaceExport {
         metadata.put("kclip_version", Long.toString(manifest.version()));
         metadata.put("kclip_step", Long.toString(manifest.step()));
         Path weights = target.resolve(WEIGHTS);
-        try (OutputStream out = Files.newOutputStream(weights)) {
-            Safetensors.write(out, tensors, metadata);
-        }
+        SafetensorsWriter.write(weights, tensors, metadata);
         Path tokenizerFile = target.resolve("tokenizer.json");
         Path configFile = target.resolve("config.json");
         try (StudentTokenizer tokenizer = StudentTokenizer.load(config.tokenizer(), config.contextLength())) {

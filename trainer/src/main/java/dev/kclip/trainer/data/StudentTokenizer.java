@@ -3,16 +3,10 @@ package dev.kclip.trainer.data;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.kclip.formats.tokenizer.TokenizerJson;
+import dev.kclip.formats.tokenizer.TokenizerOptions;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The student's tokenizer: a Hugging Face {@code tokenizer.json} (by default the MiniLM one bundled in the
@@ -21,10 +15,8 @@ import java.util.Map;
  */
 public final class StudentTokenizer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final HuggingFaceTokenizer tokenizer;
-    private final byte[] definition;
+    private final TokenizerJson definition;
     private final int contextLength;
     private final int vocabularySize;
 
@@ -42,25 +34,22 @@ public final class StudentTokenizer implements AutoCloseable {
     public String[] tokenTexts() {
         String[] texts = new String[vocabularySize];
         Arrays.fill(texts, "");
-        try {
-            JsonNode root = JSON.readTree(definition);
-            root.path("model").path("vocab").fields().forEachRemaining(e -> {
-                int id = e.getValue().asInt();
-                if (id >= 0 && id < texts.length) {
-                    String token = e.getKey();
-                    texts[id] = token.startsWith("##") ? token.substring(2) : token;
-                }
-            });
-            for (JsonNode added : root.path("added_tokens")) {
-                texts[added.path("id").asInt()] = added.path("content").asText();
+        JsonNode root = definition.json();
+        root.path("model").path("vocab").fields().forEachRemaining(e -> {
+            int id = e.getValue().asInt();
+            if (id >= 0 && id < texts.length) {
+                String token = e.getKey();
+                texts[id] = token.startsWith("##") ? token.substring(2) : token;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        });
+        for (JsonNode added : root.path("added_tokens")) {
+            texts[added.path("id").asInt()] = added.path("content").asText();
         }
         return texts;
     }
 
-    private StudentTokenizer(HuggingFaceTokenizer tokenizer, byte[] definition, int contextLength, int vocabularySize) {
+    private StudentTokenizer(HuggingFaceTokenizer tokenizer, TokenizerJson definition, int contextLength,
+            int vocabularySize) {
         this.tokenizer = tokenizer;
         this.definition = definition;
         this.contextLength = contextLength;
@@ -73,14 +62,10 @@ public final class StudentTokenizer implements AutoCloseable {
      * @throws IllegalArgumentException when it cannot be found or read
      */
     public static StudentTokenizer load(String spec, int contextLength) {
-        byte[] definition = read(spec);
-        try {
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(definition), Map.of(
-                    "maxLength", Integer.toString(contextLength), "truncation", "true", "padding", "false"));
-            return new StudentTokenizer(tokenizer, definition, contextLength, countVocabulary(definition));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("tokenizer " + spec + " is not a valid tokenizer.json: " + e.getMessage(), e);
-        }
+        TokenizerJson definition = TokenizerJson.read(spec);
+        int vocabularySize = definition.vocabularySize();
+        HuggingFaceTokenizer tokenizer = definition.open(TokenizerOptions.defaults().truncatedTo(contextLength));
+        return new StudentTokenizer(tokenizer, definition, contextLength, vocabularySize);
     }
 
     /** Ids of every token the tokenizer can produce: the model's vocabulary plus added tokens. */
@@ -94,7 +79,7 @@ public final class StudentTokenizer implements AutoCloseable {
 
     /** The raw {@code tokenizer.json}, for exports. */
     public byte[] definition() {
-        return definition.clone();
+        return definition.bytes();
     }
 
     /** The id of the token that ends every caption (what CLIP pools at): {@code [SEP]} for BERT vocabularies. */
@@ -128,35 +113,5 @@ public final class StudentTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-    }
-
-    private static byte[] read(String spec) {
-        try {
-            if (spec.startsWith("classpath:")) {
-                String resource = spec.substring("classpath:".length());
-                try (InputStream in = StudentTokenizer.class.getResourceAsStream(resource)) {
-                    if (in == null) {
-                        throw new IllegalArgumentException("tokenizer resource " + resource + " is not on the classpath");
-                    }
-                    return in.readAllBytes();
-                }
-            }
-            return Files.readAllBytes(Path.of(spec));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read tokenizer " + spec + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int countVocabulary(byte[] definition) {
-        try {
-            JsonNode root = JSON.readTree(definition);
-            int size = root.path("model").path("vocab").size();
-            for (JsonNode added : root.path("added_tokens")) {
-                size = Math.max(size, added.path("id").asInt() + 1);
-            }
-            return size;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

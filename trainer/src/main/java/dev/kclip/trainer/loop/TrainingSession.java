@@ -5,12 +5,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import dev.kclip.formats.safetensors.SafetensorsFile;
+import dev.kclip.formats.safetensors.SafetensorsWriter;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
-import dev.kclip.teacher.safetensors.SafetensorsFile;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
-import dev.kclip.trainer.checkpoint.Safetensors;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import dev.kclip.trainer.data.BatchAssembler;
 import dev.kclip.trainer.data.ImageTransform;
@@ -236,10 +236,10 @@ public final class TrainingSession implements AutoCloseable {
         Map<String, CheckpointStore.FileContent> files = new LinkedHashMap<>();
         files.put(StoredCheckpoint.WEIGHTS_FILE, model::save);
         files.put(StoredCheckpoint.OPTIMIZER_FILE, out -> {
-            Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+            Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
             optimizer.state().forEach((name, array) ->
-                    tensors.put(name, new Safetensors.Tensor(array.getShape().getShape(), array.toFloatArray())));
-            Safetensors.write(out, tensors, Map.of("optimizer", "AdamW", "step", Long.toString(optimizer.step())));
+                    tensors.put(name, SafetensorsWriter.Tensor.f32(array.toFloatArray(), array.getShape().getShape())));
+            SafetensorsWriter.write(out, tensors, Map.of("optimizer", "AdamW", "step", Long.toString(optimizer.step())));
         });
         return files;
     }

@@ -1,18 +1,11 @@
 package dev.kclip.trainer.checkpoint;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.kclip.teacher.safetensors.SafetensorsFile;
 import dev.kclip.trainer.model.ModelConfig;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Atomic versioned checkpoints, verification by SHA-256, pruning, and the safetensors format. */
+/** Atomic versioned checkpoints, verification by SHA-256, pruning. */
 class CheckpointStoreTest {
 
     static CheckpointManifest manifest(long step) {
@@ -88,31 +81,5 @@ class CheckpointStoreTest {
         assertFalse(Files.exists(partial), "temporary directories are removed on open");
         assertTrue(store.newestVerified().isEmpty(), "a version directory without a manifest does not verify");
         assertEquals(3, write(store, 5, "w").version(), "numbering never reuses a version");
-    }
-
-    @Test
-    void safetensorsRoundTripWithAnAlignedHeader(@TempDir Path dir) throws Exception {
-        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("a.weight", new Safetensors.Tensor(new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}));
-        tensors.put("logit_scale", new Safetensors.Tensor(new long[0], new float[] {2.6592f}));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Safetensors.write(out, tensors, Map.of("format", "pt"));
-        byte[] bytes = out.toByteArray();
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        assertEquals(0, headerLength % 8);
-        String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
-        assertTrue(header.contains("\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}"), header);
-        assertEquals(8 + headerLength + 28, bytes.length);
-        assertEquals(1f, ByteBuffer.wrap(bytes, 8 + (int) headerLength, 4).order(ByteOrder.LITTLE_ENDIAN).getFloat());
-        // read back by the teacher's independent, memory-mapped reader
-        Path file = Files.write(dir.resolve("round-trip.safetensors"), bytes);
-        try (SafetensorsFile read = SafetensorsFile.open(file); NDManager manager = NDManager.newBaseManager()) {
-            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6},
-                    read.load("a.weight", manager, DataType.FLOAT32).toFloatArray());
-            assertArrayEquals(new long[] {2, 3}, read.entry("a.weight").shape().getShape());
-            assertArrayEquals(new long[0], read.entry("logit_scale").shape().getShape());
-            assertEquals(2.6592f, read.load("logit_scale", manager, DataType.FLOAT32).getFloat());
-            assertEquals("pt", read.metadata().get("format"));
-        }
     }
 }
