@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.kclip.schemas.Topics;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
+import dev.kclip.trainer.model.clip.ClipImport;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -130,6 +131,15 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
 
     public TrainerConfig withDevice(boolean useGpu, Precision value) {
         return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, checkpoints, useGpu, value);
+    }
+
+    /**
+     * Starts a new student from the pretrained CLIP in {@code directory} ({@link ClipImport}): the model's shapes and
+     * tokenizer become that CLIP's, {@code W_e} and {@code C} keep this configuration's settings. A run that resumes
+     * from a checkpoint ignores it.
+     */
+    public TrainerConfig withInit(Path directory) {
+        return withModel(ClipImport.configure(directory, model));
     }
 
     /** The device to train on: the first GPU, or the CPU. */
