@@ -23,9 +23,6 @@ import picocli.CommandLine.Option;
         description = "Train the Knowledge-CLIP student continuously from kclip.train.examples, with checkpoints, until Ctrl-C.")
 public final class TrainCommand implements Callable<Integer> {
 
-    /** The {@code --init} value for random initial weights (the default). */
-    public static final String NO_INIT = "none";
-
     @Mixin
     KafkaOptions kafka;
 
@@ -113,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Seed a new student's token embeddings from this teacher's embeddings of the vocabulary, e.g. onnx-minilm.")
     String textInitTeacher;
 
-    @Option(names = "--init", defaultValue = NO_INIT, paramLabel = "DIR|none",
+    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
             description = "Start a new student from a pretrained CLIP: a Hugging Face CLIPModel directory (config.json,"
                     + " safetensors, tokenizer.json) or an open_clip one; ${DEFAULT-VALUE} = random weights.")
     String init;
@@ -141,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
                 .withDevice(device.equals("gpu"), precision);
-        return init.equals(NO_INIT) ? configured : configured.withInit(Path.of(init));
+        return configured.withInit(init);
     }
 
     @Override

@@ -25,6 +25,9 @@ import java.time.Duration;
 public record TrainerConfig(String runId, String topic, ModelConfig model, TrainingSettings training,
         Batching batching, Replay replay, HeldOut heldOut, Checkpointing checkpoints, boolean gpu, Precision precision) {
 
+    /** The {@code --init} value for a student with random initial weights (the default). */
+    public static final String NO_INIT = "none";
+
     /**
      * @param batchSize examples per step, replays included
      * @param maxWait longest an example waits for its batch to fill; a partial batch is trained then
@@ -134,12 +137,14 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
     }
 
     /**
-     * Starts a new student from the pretrained CLIP in {@code directory} ({@link ClipImport}): the model's shapes and
-     * tokenizer become that CLIP's, {@code W_e} and {@code C} keep this configuration's settings. A run that resumes
-     * from a checkpoint ignores it.
+     * Starts a new student from the pretrained CLIP in {@code directory} ({@link ClipImport}), or from random weights
+     * for {@link #NO_INIT}: the model's shapes and tokenizer become that CLIP's, {@code W_e} and {@code C} keep this
+     * configuration's settings. A run that resumes from a checkpoint ignores it.
+     *
+     * @throws IllegalArgumentException when the directory is not a supported CLIP
      */
-    public TrainerConfig withInit(Path directory) {
-        return withModel(ClipImport.configure(directory, model));
+    public TrainerConfig withInit(String directory) {
+        return directory.equals(NO_INIT) ? this : withModel(ClipImport.configure(Path.of(directory), model));
     }
 
     /** The device to train on: the first GPU, or the CPU. */

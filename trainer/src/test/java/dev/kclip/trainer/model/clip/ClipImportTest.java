@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kclip.teacher.safetensors.SafetensorsFile;
 import dev.kclip.trainer.checkpoint.Safetensors;
 import dev.kclip.trainer.data.StudentTokenizer;
+import dev.kclip.trainer.loop.TrainerConfig;
+import dev.kclip.trainer.loop.TrainingSession;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
@@ -39,8 +41,11 @@ class ClipImportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** float32 weights: only the order of float32 operations differs from the float64 reference. */
     private static final double FP32_TOLERANCE = 1e-4;
-    /** float16 weights (11-bit mantissa, relative rounding up to 4.9e-4 per weight) against float32 references. */
-    private static final double FP16_TOLERANCE = 2e-2;
+    /**
+     * float16 weights against the float32 reference: rounding the weights alone moves these features by up to
+     * 2.6e-3 (features of magnitude up to 2.2; measured with the fixture's script), so 1e-2 leaves a margin of 4.
+     */
+    private static final double FP16_TOLERANCE = 1e-2;
 
     static Path fixture(String name) {
         try {
@@ -133,6 +138,37 @@ class ClipImportTest {
             assertEquals(ref.get("logit_scale").asDouble(), model.parameters().get("logit_scale").getArray().getFloat(),
                     1e-3);
         }
+    }
+
+    @Test
+    void aTrainingSessionOfAnInitialisedConfigStartsAsTheClip(@TempDir Path dir) throws IOException {
+        JsonNode ref = reference();
+        TrainerConfig config = TrainerConfig.defaults(dir).withInit(fixture("open_clip").toString());
+        try (TrainingSession session = TrainingSession.create(config.model().withData(8, 4), config.training(),
+                Device.cpu(), Precision.FP32)) {
+            float[][][] features = features(session.model(), ref);
+            assertClose(ref.get("image_features"), features[0], FP32_TOLERANCE, "image features");
+            assertClose(ref.get("text_features"), features[1], FP32_TOLERANCE, "text features");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSession.create(
+                config.model().withData(8, 4), config.training().withTextInitTeacher("onnx-minilm"), Device.cpu(),
+                Precision.FP32));
+        assertTrue(e.getMessage().contains("exclude each other"), e.getMessage());
+    }
+
+    @Test
+    void configurationsWrittenBeforeTheClipFieldsKeepTheirBehaviour() throws IOException {
+        ObjectNode old = (ObjectNode) ModelConfig.tiny().toJson();
+        for (String field : List.of("activation", "layerNormEpsilon", "visionIntermediate", "textIntermediate",
+                "pretrained")) {
+            old.remove(field);
+        }
+        ModelConfig config = ModelConfig.fromJson(old);
+        assertEquals(ModelConfig.tiny(), config);
+        assertEquals(ModelConfig.Activation.QUICK_GELU, config.activation());
+        assertEquals(1e-5, config.layerNormEpsilon());
+        assertEquals(4 * 128, config.visionMlpWidth());
+        assertEquals(4 * 128, config.textMlpWidth());
     }
 
     @Test
