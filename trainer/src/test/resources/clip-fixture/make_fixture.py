@@ -290,6 +290,13 @@ with torch.no_grad():
     text_embeds = text_features / text_features.norm(dim=-1, keepdim=True)
     logits_per_text = W["logit_scale"].exp() * text_embeds @ image_embeds.t()
 
+# the same weights with transformers' exact GELU (hidden_act "gelu", open_clip's default activation)
+T["hidden_act"] = V["hidden_act"] = "gelu"
+with torch.no_grad():
+    gelu_image_features = vision_forward(pixels)[1]
+    gelu_text_features = text_forward(padded)[1]
+T["hidden_act"] = V["hidden_act"] = "quick_gelu"
+
 tokenization = {c: encode(c, vocab, ranks, 77) for c in
                 ["a photo of a cat", "A  photo of   a CAT", "dogs, cats & birds.", "an unseen zebra"]}
 tokenization["a photo of a cat " * 30] = encode("a photo of a cat " * 30, vocab, ranks, 77)
@@ -306,6 +313,8 @@ reference = {
     "text_features": text_features.tolist(),
     "image_embeds": image_embeds.tolist(),
     "text_embeds": text_embeds.tolist(),
+    "gelu_image_features": gelu_image_features.tolist(),
+    "gelu_text_features": gelu_text_features.tolist(),
     "logit_scale": float(W["logit_scale"]),
     "logits_per_text": logits_per_text.tolist(),
     "tokenization": tokenization,
@@ -358,6 +367,14 @@ d = hf_dir("hf-sharded", CONFIG, {f: (t, "F32") for f, t in shards.items()})
 write_json(os.path.join(d, "model.safetensors.index.json"), {
     "metadata": {"total_size": sum(t.numel() * 4 for t in W.values())},
     "weight_map": {n: f for f, t in shards.items() for n in t}})
+
+# hf-gelu: the config says gelu; its index points at hf's weights (no second copy)
+gelu = json.loads(json.dumps(CONFIG))
+gelu["text_config"]["hidden_act"] = gelu["vision_config"]["hidden_act"] = "gelu"
+d = hf_dir("hf-gelu", gelu, {})
+write_json(os.path.join(d, "model.safetensors.index.json"), {
+    "metadata": {"total_size": sum(t.numel() * 4 for t in W.values())},
+    "weight_map": {n: "../hf/model.safetensors" for n in W}})
 
 # open_clip layout (open_clip/model.py, transformer.py): fused in-projection, c_fc/c_proj, [in, out] projections
 O = {}

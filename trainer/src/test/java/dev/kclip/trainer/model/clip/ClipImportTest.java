@@ -141,6 +141,17 @@ class ClipImportTest {
     }
 
     @Test
+    void geluConfigsComputeTheExactGelu() throws IOException {
+        JsonNode ref = reference();
+        try (StudentModel model = student(fixture("hf-gelu"))) {
+            assertEquals(ModelConfig.Activation.GELU, model.config().activation());
+            float[][][] features = features(model, ref);
+            assertClose(ref.get("gelu_image_features"), features[0], FP32_TOLERANCE, "gelu image features");
+            assertClose(ref.get("gelu_text_features"), features[1], FP32_TOLERANCE, "gelu text features");
+        }
+    }
+
+    @Test
     void aTrainingSessionOfAnInitialisedConfigStartsAsTheClip(@TempDir Path dir) throws IOException {
         JsonNode ref = reference();
         TrainerConfig config = TrainerConfig.defaults(dir).withInit(fixture("open_clip").toString());
