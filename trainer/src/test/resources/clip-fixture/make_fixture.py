@@ -49,6 +49,19 @@ def words(text):
     return ["".join(BYTE_ENCODER[b] for b in w.encode("utf-8")) for w in regex.findall(PATTERN, text)]
 
 
+def merge_pair(symbols, pair):
+    """Every occurrence of the adjacent pair joined into one symbol, left to right."""
+    out, i = [], 0
+    while i < len(symbols):
+        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
+            out.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            out.append(symbols[i])
+            i += 1
+    return out
+
+
 def learn_merges(corpus, count):
     """Plain BPE training over the corpus's words (each ending in </w>), most frequent pair first, ties by order."""
     freq = {}
@@ -68,15 +81,8 @@ def learn_merges(corpus, count):
         merges.append(best)
         merged = {}
         for symbols, f in freq.items():
-            out, i = [], 0
-            while i < len(symbols):
-                if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == best:
-                    out.append(symbols[i] + symbols[i + 1])
-                    i += 2
-                else:
-                    out.append(symbols[i])
-                    i += 1
-            merged[tuple(out)] = merged.get(tuple(out), 0) + f
+            out = tuple(merge_pair(symbols, best))
+            merged[out] = merged.get(out, 0) + f
         freq = merged
     return merges
 
@@ -93,20 +99,10 @@ def bpe(word, ranks):
     symbols = list(word[:-1]) + [word[-1] + "</w>"]
     while len(symbols) > 1:
         pairs = [(ranks.get((a, b), math.inf), i) for i, (a, b) in enumerate(zip(symbols, symbols[1:]))]
-        rank, _ = min(pairs)
+        rank, at = min(pairs)
         if rank == math.inf:
             break
-        a, b = min(pairs)[1], None
-        pair = (symbols[a], symbols[a + 1])
-        out, i = [], 0
-        while i < len(symbols):
-            if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
-                out.append(symbols[i] + symbols[i + 1])
-                i += 2
-            else:
-                out.append(symbols[i])
-                i += 1
-        symbols = out
+        symbols = merge_pair(symbols, (symbols[at], symbols[at + 1]))
     return symbols
 
 
