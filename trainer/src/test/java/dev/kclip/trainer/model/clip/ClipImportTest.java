@@ -14,7 +14,9 @@ import dev.kclip.teacher.safetensors.SafetensorsFile;
 import dev.kclip.trainer.checkpoint.Safetensors;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.loop.TrainerConfig;
+import dev.kclip.trainer.loop.StepReport;
 import dev.kclip.trainer.loop.TrainingSession;
+import dev.kclip.trainer.loop.TrainingSessionTest;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
@@ -152,7 +154,7 @@ class ClipImportTest {
     }
 
     @Test
-    void aTrainingSessionOfAnInitialisedConfigStartsAsTheClip(@TempDir Path dir) throws IOException {
+    void aTrainingSessionOfAnInitialisedConfigStartsAsTheClip(@TempDir Path dir) throws Exception {
         JsonNode ref = reference();
         TrainerConfig config = TrainerConfig.defaults(dir).withInit(fixture("open_clip").toString());
         try (TrainingSession session = TrainingSession.create(config.model().withData(8, 4), config.training(),
@@ -160,6 +162,10 @@ class ClipImportTest {
             float[][][] features = features(session.model(), ref);
             assertClose(ref.get("image_features"), features[0], FP32_TOLERANCE, "image features");
             assertClose(ref.get("text_features"), features[1], FP32_TOLERANCE, "text features");
+            // and it trains: a step through the fixture's own tokenizer, with the loaded temperature in the loss
+            StepReport report = session.train(TrainingSessionTest.examples(4), List.of());
+            assertTrue(report.applied() && Double.isFinite(report.totalLoss()), report.toString());
+            assertEquals(Math.exp(ref.get("logit_scale").asDouble()), report.logitScale(), 0.1);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSession.create(
                 config.model().withData(8, 4), config.training().withTextInitTeacher("onnx-minilm"), Device.cpu(),
