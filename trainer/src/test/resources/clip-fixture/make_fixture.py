@@ -320,11 +320,13 @@ reference = {
 
 
 def write_safetensors(path, tensors, dtype):
-    np_type, st_type = {"F32": (np.float32, "F32"), "F16": (np.float16, "F16")}[dtype]
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t in tensors.items():
-        data = t.numpy().astype(np_type).astype("<" + np.dtype(np_type).str[1:]).tobytes()
-        header[name] = {"dtype": st_type, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        if dtype == "BF16":  # numpy has no bfloat16: torch rounds, the bits travel as little-endian int16
+            data = t.to(torch.bfloat16).view(torch.int16).numpy().astype("<i2").tobytes()
+        else:
+            data = t.numpy().astype({"F32": "<f4", "F16": "<f2"}[dtype]).tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     raw = json.dumps(header, separators=(",", ":")).encode()
@@ -356,6 +358,7 @@ def hf_dir(name, config, files):
 hf_dir("hf", CONFIG, {"model.safetensors": (W, "F32")})
 half = dict(CONFIG, torch_dtype="float16")
 hf_dir("hf-fp16", half, {"model.safetensors": (W, "F16")})
+hf_dir("hf-bf16", dict(CONFIG, torch_dtype="bfloat16"), {"model.safetensors": (W, "BF16")})
 names = list(W)
 shards = {"model-00001-of-00002.safetensors": {n: W[n] for n in names[: len(names) // 2]},
           "model-00002-of-00002.safetensors": {n: W[n] for n in names[len(names) // 2:]}}
