@@ -2,6 +2,7 @@ package dev.kclip.launcher;
 
 import dev.kclip.launcher.demo.DemoRun;
 import dev.kclip.launcher.demo.DemoSettings;
+import dev.kclip.trainer.loop.TrainerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -59,6 +60,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "report", paramLabel = "DIR", description = "Where index.html goes (default: ${DEFAULT-VALUE}).")
     Path report;
 
+    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
+            description = "Start the student from this pretrained CLIP directory (as kclip train --init; default: ${DEFAULT-VALUE}).")
+    String init;
+
     @Option(names = "--timeout", defaultValue = "15", paramLabel = "MINUTES",
             description = "Stop waiting after this long and report what was trained (default: ${DEFAULT-VALUE}).")
     long timeoutMinutes;
@@ -67,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         Path data = dataset != null ? dataset : bundledDataset();
         DemoSettings settings = new DemoSettings(home, data, labelField, orderBy, heldOut, concepts, bootstrapSize,
-                driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState);
+                driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState, init);
         new DemoRun(settings, System.out, dev.kclip.launcher.demo.LiveView.isTerminal()).run();
         return 0;
     }

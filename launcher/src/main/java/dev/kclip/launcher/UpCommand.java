@@ -7,6 +7,7 @@ import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainingListener;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -43,6 +44,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Teacher model: onnx-minilm, llama:DIR, llama2c:FILE, torchscript:FILE (default: ${DEFAULT-VALUE}).")
     String teacher;
 
+    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
+            description = "Start a new student from this pretrained CLIP directory (as kclip train --init; default: ${DEFAULT-VALUE}).")
+    String init;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
@@ -62,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
         ConceptSettings conceptSettings = conceptJob.concepts();
         PipelineSettings settings = defaults.withConcepts(conceptJob.withConcepts(conceptSettings
                 .withKMeans(conceptSettings.kmeans().withK(concepts))
-                .withBootstrapSize(bootstrapSize)));
+                .withBootstrapSize(bootstrapSize))).withTrainerInit(init);
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
         System.out.println("kclip up: starting (state in " + settings.home() + ")");
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,

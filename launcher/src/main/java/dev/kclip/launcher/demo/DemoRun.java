@@ -114,10 +114,12 @@ public final class DemoRun {
                         .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(), demoThresholds(drift))))
                 // labels become visible downstream when a checkpoint commits their transaction
                 .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
-        TrainerConfig trainer = defaults.trainer()
+        boolean pretrained = !settings.init().equals(TrainerConfig.NO_INIT);
+        TrainerConfig trainer = defaults.trainer().withInit(settings.init())
                 // the label names ("Animals & Nature") appear in no caption: a vocabulary seeded from the teacher's
-                // embeddings of each token is what lets the student's text encoder place them at all
-                .withTraining(defaults.trainer().training().withTextInitTeacher(settings.teacher()))
+                // embeddings of each token is what lets a new student's text encoder place them at all (a pretrained
+                // CLIP has its own)
+                .withTraining(defaults.trainer().training().withTextInitTeacher(pretrained ? null : settings.teacher()))
                 .withBatching(new TrainerConfig.Batching(settings.batchSize(), Duration.ofSeconds(1)))
                 .withReplay(new TrainerConfig.Replay(0.25, 10_000, (int) settings.minSteps(), Duration.ofSeconds(2)))
                 .withHeldOut(new TrainerConfig.HeldOut(settings.heldOutShare(), 4_096, "label"))

@@ -47,6 +47,11 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
         return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort);
     }
 
+    /** The trainer starting from a pretrained CLIP directory, or {@link TrainerConfig#NO_INIT}. */
+    public PipelineSettings withTrainerInit(String directory) {
+        return withTrainer(trainer.withInit(directory));
+    }
+
     public PipelineSettings withMetricsPort(int value) {
         return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value);
     }

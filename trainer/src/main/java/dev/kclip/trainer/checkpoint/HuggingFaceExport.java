@@ -3,6 +3,7 @@ package dev.kclip.trainer.checkpoint;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +14,7 @@ import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
+import dev.kclip.trainer.model.clip.ClipNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Exports a checkpoint for Python users: {@code model.safetensors} with Hugging Face {@code CLIPModel} names where
- * the shapes correspond, a {@code config.json} for {@code CLIPModel.from_pretrained}, the {@code tokenizer.json},
- * and a {@code preprocessor_config.json}. {@code W_e} and {@code C}, which CLIP has not, are exported under
+ * the shapes correspond, a {@code config.json} for {@code CLIPModel.from_pretrained}, the {@code tokenizer.json}
+ * (padding and truncation set to the model's text positions) with its {@code tokenizer_config.json}, and a
+ * {@code preprocessor_config.json} matching the trainer's evaluation preprocessing. The export is also a directory
+ * {@code kclip train --init} starts a student from. {@code W_e} and {@code C}, which CLIP has not, are exported under
  * {@code knowledge_clip.*} (transformers ignores them when loading a CLIPModel). Text pooling at the end token is
  * what CLIPModel does (it pools at {@code eos_token_id}, here the tokenizer's end token); mean pooling has no
  * CLIPModel equivalent and is noted in the config.
@@ -37,33 +41,12 @@ public final class HuggingFaceExport {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceExport.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Our name prefix → CLIPModel's, applied in order (first match). */
-    private static final List<String[]> RENAMES = List.of(
-            new String[] {"visual.class_embedding", "vision_model.embeddings.class_embedding"},
-            new String[] {"visual.patch_embedding", "vision_model.embeddings.patch_embedding.weight"},
-            new String[] {"visual.position_embedding", "vision_model.embeddings.position_embedding.weight"},
-            new String[] {"visual.pre_layrnorm.", "vision_model.pre_layrnorm."},
-            new String[] {"visual.layers.", "vision_model.encoder.layers."},
-            new String[] {"visual.post_layernorm.", "vision_model.post_layernorm."},
-            new String[] {"visual.projection.weight", "visual_projection.weight"},
-            new String[] {"text.token_embedding", "text_model.embeddings.token_embedding.weight"},
-            new String[] {"text.position_embedding", "text_model.embeddings.position_embedding.weight"},
-            new String[] {"text.layers.", "text_model.encoder.layers."},
-            new String[] {"text.final_layer_norm.", "text_model.final_layer_norm."},
-            new String[] {"text.projection.weight", "text_projection.weight"},
-            new String[] {"logit_scale", "logit_scale"});
-
     private HuggingFaceExport() {
     }
 
     /** The CLIPModel name of one of our parameter names. */
     public static String huggingFaceName(String name) {
-        for (String[] rename : RENAMES) {
-            if (name.startsWith(rename[0])) {
-                return rename[1] + name.substring(rename[0].length());
-            }
-        }
-        return "knowledge_clip." + name;
+        return ClipNames.huggingFace(name);
     }
 
     /** Writes the export of a verified checkpoint into {@code target} (created if needed); returns the files. */
@@ -88,20 +71,77 @@ public final class HuggingFaceExport {
         Path weights = target.resolve(WEIGHTS);
         SafetensorsWriter.write(weights, tensors, metadata);
         Path tokenizerFile = target.resolve("tokenizer.json");
+        Path tokenizerConfigFile = target.resolve("tokenizer_config.json");
         Path configFile = target.resolve("config.json");
         try (StudentTokenizer tokenizer = StudentTokenizer.load(config.tokenizer(), config.contextLength())) {
-            Files.write(tokenizerFile, tokenizer.definition());
-            Files.write(configFile, JSON.writeValueAsBytes(clipConfig(config, tokenizer, manifest)));
+            ObjectNode definition = fixedLength(tokenizer);
+            Files.write(tokenizerFile, JSON.writeValueAsBytes(definition));
+            Files.write(tokenizerConfigFile, JSON.writeValueAsBytes(tokenizerConfig(tokenizer, definition)));
+            Files.write(configFile, JSON.writeValueAsBytes(clipConfig(config, tokenizer, definition, manifest)));
         }
         Path preprocessor = target.resolve("preprocessor_config.json");
         Files.write(preprocessor, JSON.writeValueAsBytes(preprocessorConfig(config)));
         if (config.textPooling() == ModelConfig.TextPooling.MEAN) {
             LOG.warn("this model pools text by the mean; CLIPModel pools at the end token, so its text embeddings will differ");
         }
-        return List.of(weights, configFile, tokenizerFile, preprocessor);
+        return List.of(weights, configFile, tokenizerFile, tokenizerConfigFile, preprocessor);
     }
 
-    private static ObjectNode clipConfig(ModelConfig c, StudentTokenizer tokenizer, CheckpointManifest manifest) {
+    /**
+     * The tokenizer's {@code tokenizer.json} truncating and padding to the model's text positions (a file made for
+     * longer sequences, such as MiniLM's 128, would otherwise give ids the model has no positions for). Padding
+     * keeps the file's pad token, or uses the end token (what CLIP pads with) when the file has none.
+     */
+    private static ObjectNode fixedLength(StudentTokenizer tokenizer) throws IOException {
+        ObjectNode definition = (ObjectNode) JSON.readTree(tokenizer.definition());
+        int positions = tokenizer.contextLength();
+        ObjectNode truncation = definition.putObject("truncation");
+        truncation.put("direction", "Right");
+        truncation.put("max_length", positions);
+        truncation.put("strategy", "LongestFirst");
+        truncation.put("stride", 0);
+        JsonNode oldPadding = definition.path("padding");
+        long padId = oldPadding.has("pad_id") ? oldPadding.get("pad_id").asLong() : tokenizer.endTokenId();
+        String padToken = oldPadding.has("pad_token") ? oldPadding.get("pad_token").asText()
+                : tokenizer.tokenTexts()[(int) tokenizer.endTokenId()];
+        ObjectNode padding = definition.putObject("padding");
+        padding.putObject("strategy").put("Fixed", positions);
+        padding.put("direction", "Right");
+        padding.putNull("pad_to_multiple_of");
+        padding.put("pad_id", padId);
+        padding.put("pad_type_id", 0);
+        padding.put("pad_token", padToken);
+        return definition;
+    }
+
+    /** {@code tokenizer_config.json}: CLIP's tokenizer class for a BPE vocabulary, BERT's for WordPiece. */
+    private static ObjectNode tokenizerConfig(StudentTokenizer tokenizer, ObjectNode definition) {
+        String[] texts = tokenizer.tokenTexts();
+        String start = texts[(int) tokenizer.startTokenId()];
+        String end = texts[(int) tokenizer.endTokenId()];
+        String pad = definition.path("padding").path("pad_token").asText();
+        ObjectNode t = JSON.createObjectNode();
+        boolean bpe = definition.path("model").path("type").asText().equals("BPE");
+        t.put("tokenizer_class", bpe ? "CLIPTokenizer" : "BertTokenizer");
+        t.put("model_max_length", tokenizer.contextLength());
+        t.put("do_lower_case", true);
+        t.put("pad_token", pad);
+        if (bpe) {
+            t.put("bos_token", start);
+            t.put("eos_token", end);
+            t.put("unk_token", definition.path("model").path("unk_token").asText(end));
+        } else {
+            t.put("cls_token", start);
+            t.put("sep_token", end);
+            t.put("unk_token", definition.path("model").path("unk_token").asText("[UNK]"));
+            t.put("mask_token", "[MASK]");
+        }
+        return t;
+    }
+
+    private static ObjectNode clipConfig(ModelConfig c, StudentTokenizer tokenizer, ObjectNode definition,
+            CheckpointManifest manifest) {
+        String hiddenAct = c.activation() == ModelConfig.Activation.GELU ? "gelu" : "quick_gelu";
         ObjectNode root = JSON.createObjectNode();
         root.putArray("architectures").add("CLIPModel");
         root.put("model_type", "clip");
@@ -112,27 +152,27 @@ public final class HuggingFaceExport {
         text.put("model_type", "clip_text_model");
         text.put("vocab_size", c.vocabSize());
         text.put("hidden_size", c.textWidth());
-        text.put("intermediate_size", c.textWidth() * c.mlpRatio());
+        text.put("intermediate_size", c.textMlpWidth());
         text.put("num_hidden_layers", c.textLayers());
         text.put("num_attention_heads", c.textHeads());
         text.put("max_position_embeddings", c.contextLength());
-        text.put("hidden_act", "quick_gelu");
-        text.put("layer_norm_eps", 1e-5);
+        text.put("hidden_act", hiddenAct);
+        text.put("layer_norm_eps", c.layerNormEpsilon());
         text.put("projection_dim", c.embedDim());
-        text.put("pad_token_id", 0);
+        text.put("pad_token_id", definition.path("padding").path("pad_id").asLong());
         text.put("bos_token_id", tokenizer.startTokenId());
         text.put("eos_token_id", tokenizer.endTokenId());
         ObjectNode vision = root.putObject("vision_config");
         vision.put("model_type", "clip_vision_model");
         vision.put("hidden_size", c.visionWidth());
-        vision.put("intermediate_size", c.visionWidth() * c.mlpRatio());
+        vision.put("intermediate_size", c.visionMlpWidth());
         vision.put("num_hidden_layers", c.visionLayers());
         vision.put("num_attention_heads", c.visionHeads());
         vision.put("image_size", c.imageSize());
         vision.put("patch_size", c.patchSize());
         vision.put("num_channels", 3);
-        vision.put("hidden_act", "quick_gelu");
-        vision.put("layer_norm_eps", 1e-5);
+        vision.put("hidden_act", hiddenAct);
+        vision.put("layer_norm_eps", c.layerNormEpsilon());
         vision.put("projection_dim", c.embedDim());
         ObjectNode kclip = root.putObject("knowledge_clip");
         kclip.set("model", c.toJson());
@@ -154,7 +194,9 @@ public final class HuggingFaceExport {
         p.putObject("crop_size").put("height", c.imageSize()).put("width", c.imageSize());
         p.put("do_normalize", true);
         p.put("do_convert_rgb", true);
-        p.put("resample", 2);
+        p.put("resample", 2); // bilinear, as ImageTransform.eval
+        p.put("do_rescale", true);
+        p.put("rescale_factor", 1 / 255.0);
         ArrayNode mean = p.putArray("image_mean");
         ArrayNode std = p.putArray("image_std");
         for (int i = 0; i < 3; i++) {

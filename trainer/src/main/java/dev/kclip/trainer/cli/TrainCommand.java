@@ -110,6 +110,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Seed a new student's token embeddings from this teacher's embeddings of the vocabulary, e.g. onnx-minilm.")
     String textInitTeacher;
 
+    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
+            description = "Start a new student from a pretrained CLIP: a Hugging Face CLIPModel directory (config.json,"
+                    + " safetensors, tokenizer.json) or an open_clip one; ${DEFAULT-VALUE} = random weights.")
+    String init;
+
     @Option(names = "--metrics-port", defaultValue = "9404", paramLabel = "PORT",
             description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int metricsPort;
@@ -126,13 +131,14 @@ public final class TrainCommand implements Callable<Integer> {
                 .withSeed(seed)
                 .withTextInitTeacher(textInitTeacher);
         TrainerConfig defaults = TrainerConfig.defaults(checkpointDir);
-        return defaults.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
+        TrainerConfig configured = defaults.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
                 .withBatching(new TrainerConfig.Batching(batchSize, Duration.ofMillis(maxWaitMs)))
                 .withReplay(new TrainerConfig.Replay(replayShare, replayCapacity, idleReplaySteps, Duration.ofSeconds(idleAfterSeconds)))
                 .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, defaults.heldOut().capacity(), labelField))
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
                 .withDevice(device.equals("gpu"), precision);
+        return configured.withInit(init);
     }
 
     @Override

@@ -10,8 +10,11 @@ import java.util.List;
 
 /**
  * The student's tokenizer: a Hugging Face {@code tokenizer.json} (by default the MiniLM one bundled in the
- * langchain4j jar: BERT uncased WordPiece, {@code [CLS] ... [SEP]}), truncated to the context length with the
- * special tokens kept. Captions of a batch are padded with 0 after their end token.
+ * langchain4j jar: BERT uncased WordPiece, {@code [CLS] ... [SEP]}; with {@code --init}, the pretrained CLIP's own
+ * byte-level BPE, lower-cased, {@code <|startoftext|> ... <|endoftext|>}), truncated to the context length (the
+ * model's text positions, 77 for CLIP) with the special tokens kept. Padding and truncation settings inside the file
+ * are replaced by these. Captions of a batch are padded with 0 after their end token; a caption's length runs to its
+ * first end token, the position the text encoder pools at (as transformers' CLIPTextTransformer does).
  */
 public final class StudentTokenizer implements AutoCloseable {
 
@@ -19,6 +22,7 @@ public final class StudentTokenizer implements AutoCloseable {
     private final TokenizerJson definition;
     private final int contextLength;
     private final int vocabularySize;
+    private final long endTokenId;
 
     /** Token ids of a batch, padded: {@code ids} is {@code [batch, length]} row-major. */
     public record Tokens(long[] ids, long[] lengths, int length) {
@@ -54,6 +58,8 @@ public final class StudentTokenizer implements AutoCloseable {
         this.definition = definition;
         this.contextLength = contextLength;
         this.vocabularySize = vocabularySize;
+        long[] empty = tokenizer.encode("").getIds();
+        this.endTokenId = empty[empty.length - 1];
     }
 
     /**
@@ -84,8 +90,7 @@ public final class StudentTokenizer implements AutoCloseable {
 
     /** The id of the token that ends every caption (what CLIP pools at): {@code [SEP]} for BERT vocabularies. */
     public long endTokenId() {
-        long[] ids = tokenizer.encode("").getIds();
-        return ids[ids.length - 1];
+        return endTokenId;
     }
 
     /** The id of the token that starts every caption, {@code [CLS]} for BERT vocabularies. */
@@ -105,9 +110,19 @@ public final class StudentTokenizer implements AutoCloseable {
         for (int b = 0; b < encodings.length; b++) {
             long[] row = encodings[b].getIds();
             System.arraycopy(row, 0, ids, b * length, row.length);
-            lengths[b] = row.length;
+            lengths[b] = endPosition(row, endTokenId) + 1;
         }
         return new Tokens(ids, lengths, length);
+    }
+
+    /** Index of the first {@code endToken} in {@code row}, or its last index when there is none. */
+    public static int endPosition(long[] row, long endToken) {
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == endToken) {
+                return i;
+            }
+        }
+        return row.length - 1;
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.kclip.schemas.Topics;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
+import dev.kclip.trainer.model.clip.ClipImport;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -23,6 +24,9 @@ import java.time.Duration;
  */
 public record TrainerConfig(String runId, String topic, ModelConfig model, TrainingSettings training,
         Batching batching, Replay replay, HeldOut heldOut, Checkpointing checkpoints, boolean gpu, Precision precision) {
+
+    /** The {@code --init} value for a student with random initial weights (the default). */
+    public static final String NO_INIT = "none";
 
     /**
      * @param batchSize examples per step, replays included
@@ -130,6 +134,17 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
 
     public TrainerConfig withDevice(boolean useGpu, Precision value) {
         return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, checkpoints, useGpu, value);
+    }
+
+    /**
+     * Starts a new student from the pretrained CLIP in {@code directory} ({@link ClipImport}), or from random weights
+     * for {@link #NO_INIT}: the model's shapes and tokenizer become that CLIP's, {@code W_e} and {@code C} keep this
+     * configuration's settings. A run that resumes from a checkpoint ignores it.
+     *
+     * @throws IllegalArgumentException when the directory is not a supported CLIP
+     */
+    public TrainerConfig withInit(String directory) {
+        return directory.equals(NO_INIT) ? this : withModel(ClipImport.configure(Path.of(directory), model));
     }
 
     /** The device to train on: the first GPU, or the CPU. */

@@ -28,6 +28,7 @@ import dev.kclip.trainer.model.RowRemap;
 import dev.kclip.trainer.model.Scalars;
 import dev.kclip.trainer.model.StudentModel;
 import dev.kclip.trainer.model.TeacherTokenEmbeddings;
+import dev.kclip.trainer.model.clip.ClipImport;
 import dev.kclip.trainer.optim.AdamW;
 import dev.kclip.trainer.optim.GradientClipping;
 import dev.kclip.trainer.optim.LossScaler;
@@ -35,6 +36,7 @@ import dev.kclip.trainer.optim.WarmupSchedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -90,10 +92,23 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * A new student for {@code config} (teacher dimension and K known), initialised from the settings' seed, its
-     * token embedding seeded from a teacher when the settings name one.
+     * towers and temperature copied from the pretrained CLIP the config names ({@link ModelConfig#pretrained()}),
+     * or its token embedding seeded from a teacher when the settings name one.
      */
     public static TrainingSession create(ModelConfig config, TrainingSettings settings, Device device, Precision precision) {
+        if (config.pretrained() != null && settings.textInitTeacher() != null) {
+            throw new IllegalArgumentException("a student starting from a pretrained CLIP keeps its token embeddings;"
+                    + " --init and --init-text-from-teacher exclude each other");
+        }
         StudentModel model = StudentModel.create(config, device, precision, settings.seed());
+        if (config.pretrained() != null) {
+            try (ClipImport clip = ClipImport.open(Path.of(config.pretrained()))) {
+                clip.loadInto(model);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
         TrainingSession session = new TrainingSession(settings, model, new AdamW(settings.optimizer(), model.manager()),
                 scaler(precision));
         if (settings.textInitTeacher() != null) {

@@ -35,8 +35,11 @@ public final class Blocks {
         return derived;
     }
 
-    /** CLIP's activation: {@code x · σ(1.702 x)}. */
-    static NDArray quickGelu(NDArray x) {
+    /** The blocks' MLP activation: CLIP's {@code x · σ(1.702 x)}, or the exact GELU. */
+    static NDArray activation(ModelConfig.Activation kind, NDArray x) {
+        if (kind == ModelConfig.Activation.GELU) {
+            return x.getNDArrayInternal().gelu();
+        }
         return x.mul(Scalars.mul(x, 1.702).getNDArrayInternal().sigmoid());
     }
 

@@ -17,7 +17,7 @@ import ai.djl.util.PairList;
  * learnable temperature, the projector {@code W_e} into the teacher's space, and the concept classifier {@code C}.
  * <pre>
  * I_f = E_I(image)          T_f = E_T(caption)
- * scale = min(exp(logit_scale), 100)        logit_scale starts at ln(1/0.07)
+ * scale = min(exp(logit_scale), 100)        logit_scale starts at ln(1/0.07), or the pretrained CLIP's
  * teacher_prediction = W_e(normalize(T_f))
  * concept_logits = C(normalize(I_f) ‖ normalize(T_f))     or one of them, per configuration
  * </pre>

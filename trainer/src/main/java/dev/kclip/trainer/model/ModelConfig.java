@@ -35,6 +35,12 @@ import java.util.List;
  * @param teacherDim teacher embedding size; 0 = taken from the first training example
  * @param conceptCount K, concepts of the classifier; 0 = taken from the first training example
  * @param tokenizer {@code tokenizer.json} of the text encoder: {@code classpath:/...} or a file path
+ * @param activation the blocks' MLP activation; absent (older configurations) = {@code QUICK_GELU}
+ * @param layerNormEpsilon epsilon of every layer normalisation; absent = 1e-5
+ * @param visionIntermediate hidden size of the image blocks' MLP; 0 or absent = {@code visionWidth × mlpRatio}
+ * @param textIntermediate hidden size of the text blocks' MLP; 0 or absent = {@code textWidth × mlpRatio}
+ * @param pretrained the pretrained CLIP directory (see {@code dev.kclip.trainer.model.clip.ClipImport}) a new
+ *     student's towers start from; absent = random initial weights. A checkpoint keeps it as a record of its origin.
  */
 public record ModelConfig(
         String name,
@@ -56,7 +62,15 @@ public record ModelConfig(
         ClassifierInput classifierInput,
         int teacherDim,
         int conceptCount,
-        String tokenizer) {
+        String tokenizer,
+        Activation activation,
+        double layerNormEpsilon,
+        int visionIntermediate,
+        int textIntermediate,
+        String pretrained) {
+
+    /** CLIP's layer-norm epsilon, the one configurations written before the field existed used. */
+    public static final double DEFAULT_LAYER_NORM_EPSILON = 1e-5;
 
     /** The MiniLM tokenizer bundled in the langchain4j jar: BERT uncased WordPiece, 30,522 tokens. */
     public static final String DEFAULT_TOKENIZER = "classpath:/all-minilm-l6-v2-q-tokenizer.json";
@@ -70,6 +84,14 @@ public record ModelConfig(
 
     /** The shape of {@code W_e}. */
     public enum ProjectorKind { LINEAR, MLP }
+
+    /** The MLP activation of the transformer blocks. */
+    public enum Activation {
+        /** CLIP's {@code x · σ(1.702 x)} (OpenAI weights, {@code hidden_act: quick_gelu}). */
+        QUICK_GELU,
+        /** The exact (erf) GELU ({@code hidden_act: gelu}, open_clip's default). */
+        GELU
+    }
 
     /** What the concept classifier {@code C} reads. */
     public enum ClassifierInput { TEXT, IMAGE, BOTH }
@@ -97,6 +119,22 @@ public record ModelConfig(
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             tokenizer = DEFAULT_TOKENIZER;
+        }
+        if (activation == null) {
+            activation = Activation.QUICK_GELU;
+        }
+        if (layerNormEpsilon == 0) {
+            layerNormEpsilon = DEFAULT_LAYER_NORM_EPSILON;
+        }
+        if (!(layerNormEpsilon > 0)) {
+            throw new IllegalArgumentException("layerNormEpsilon must be positive, not " + layerNormEpsilon);
+        }
+        if (visionIntermediate < 0 || textIntermediate < 0) {
+            throw new IllegalArgumentException("visionIntermediate and textIntermediate must be 0 (width × mlpRatio)"
+                    + " or positive");
+        }
+        if (pretrained != null && pretrained.isBlank()) {
+            pretrained = null;
         }
     }
 
@@ -165,7 +203,18 @@ public record ModelConfig(
     public ModelConfig withData(int newTeacherDim, int newConceptCount) {
         return new ModelConfig(name, imageSize, patchSize, visionWidth, visionLayers, visionHeads, textWidth,
                 textLayers, textHeads, contextLength, vocabSize, embedDim, mlpRatio, textPooling, projector,
-                projectorHidden, classifierInput, newTeacherDim, newConceptCount, tokenizer);
+                projectorHidden, classifierInput, newTeacherDim, newConceptCount, tokenizer, activation,
+                layerNormEpsilon, visionIntermediate, textIntermediate, pretrained);
+    }
+
+    /** Hidden size of the image blocks' MLP. */
+    public int visionMlpWidth() {
+        return visionIntermediate > 0 ? visionIntermediate : visionWidth * mlpRatio;
+    }
+
+    /** Hidden size of the text blocks' MLP. */
+    public int textMlpWidth() {
+        return textIntermediate > 0 ? textIntermediate : textWidth * mlpRatio;
     }
 
     /** Patches per image side. */

@@ -48,9 +48,10 @@ public final class TextTransformer extends AbstractBlock {
                 .optInitializer(new NormalInitializer(0.01f)).build());
         for (int i = 0; i < config.textLayers(); i++) {
             layers.add(addChildBlock("layers." + i,
-                    new TransformerLayer(width, config.textHeads(), config.mlpRatio(), config.textLayers())));
+                    new TransformerLayer(width, config.textHeads(), config.textMlpWidth(), config.textLayers(),
+                            config.activation(), config.layerNormEpsilon())));
         }
-        this.finalLayerNorm = addChildBlock("final_layer_norm", new Norm(width));
+        this.finalLayerNorm = addChildBlock("final_layer_norm", new Norm(width, config.layerNormEpsilon()));
         this.projection = addChildBlock("projection", new Dense(width, config.embedDim(), false, (float) Math.pow(width, -0.5)));
     }
 

@@ -13,7 +13,7 @@ import ai.djl.util.PairList;
  * One pre-LN transformer block, as in CLIP:
  * <pre>
  * x = x + self_attn(layer_norm1(x), mask)
- * x = x + fc2(quick_gelu(fc1(layer_norm2(x))))
+ * x = x + fc2(activation(fc1(layer_norm2(x))))        activation: quick_gelu (CLIP) or gelu
  * </pre>
  * Input {@code [B, T, width]} and an optional additive mask {@code [T, T]}.
  */
@@ -24,15 +24,22 @@ public final class TransformerLayer extends AbstractBlock {
     private final Norm layerNorm2;
     private final Dense fc1;
     private final Dense fc2;
+    private final ModelConfig.Activation activation;
 
-    /** @param depth layers in the tower, to scale down the initial residual projections as CLIP does */
-    public TransformerLayer(int width, int heads, int mlpRatio, int depth) {
+    /**
+     * @param intermediate hidden size of the MLP
+     * @param depth layers in the tower, to scale down the initial residual projections as CLIP does
+     * @param epsilon of both layer normalisations
+     */
+    public TransformerLayer(int width, int heads, int intermediate, int depth, ModelConfig.Activation activation,
+            double epsilon) {
+        this.activation = activation;
         float residualStd = (float) (Math.pow(width, -0.5) * Math.pow(2.0 * depth, -0.5));
-        this.layerNorm1 = addChildBlock("layer_norm1", new Norm(width));
+        this.layerNorm1 = addChildBlock("layer_norm1", new Norm(width, epsilon));
         this.selfAttn = addChildBlock("self_attn", new SelfAttention(width, heads, residualStd));
-        this.layerNorm2 = addChildBlock("layer_norm2", new Norm(width));
-        this.fc1 = addChildBlock("mlp.fc1", new Dense(width, width * mlpRatio, true, (float) Math.pow(2.0 * width, -0.5)));
-        this.fc2 = addChildBlock("mlp.fc2", new Dense(width * mlpRatio, width, true, residualStd));
+        this.layerNorm2 = addChildBlock("layer_norm2", new Norm(width, epsilon));
+        this.fc1 = addChildBlock("mlp.fc1", new Dense(width, intermediate, true, (float) Math.pow(2.0 * width, -0.5)));
+        this.fc2 = addChildBlock("mlp.fc2", new Dense(intermediate, width, true, residualStd));
     }
 
     @Override
@@ -43,7 +50,8 @@ public final class TransformerLayer extends AbstractBlock {
             attnIn.add(in.get(1));
         }
         x = x.add(selfAttn.forward(store, attnIn, training).head());
-        NDArray hidden = Blocks.quickGelu(Blocks.apply(fc1, store, Blocks.apply(layerNorm2, store, x, training), training));
+        NDArray hidden = Blocks.activation(activation,
+                Blocks.apply(fc1, store, Blocks.apply(layerNorm2, store, x, training), training));
         x = x.add(Blocks.apply(fc2, store, hidden, training));
         return new NDList(x);
     }

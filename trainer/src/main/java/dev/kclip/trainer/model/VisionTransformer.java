@@ -51,12 +51,13 @@ public final class VisionTransformer extends AbstractBlock {
         this.positionEmbedding = addParameter(Parameter.builder().setName("position_embedding")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape((long) grid * grid + 1, width))
                 .optInitializer(new NormalInitializer(std)).build());
-        this.preLayerNorm = addChildBlock("pre_layrnorm", new Norm(width));
+        this.preLayerNorm = addChildBlock("pre_layrnorm", new Norm(width, config.layerNormEpsilon()));
         for (int i = 0; i < config.visionLayers(); i++) {
             layers.add(addChildBlock("layers." + i,
-                    new TransformerLayer(width, config.visionHeads(), config.mlpRatio(), config.visionLayers())));
+                    new TransformerLayer(width, config.visionHeads(), config.visionMlpWidth(), config.visionLayers(),
+                            config.activation(), config.layerNormEpsilon())));
         }
-        this.postLayerNorm = addChildBlock("post_layernorm", new Norm(width));
+        this.postLayerNorm = addChildBlock("post_layernorm", new Norm(width, config.layerNormEpsilon()));
         this.projection = addChildBlock("projection", new Dense(width, config.embedDim(), false, std));
     }
 

@@ -14,6 +14,7 @@ import dev.kclip.trainer.loop.TrainingSession;
 import dev.kclip.trainer.loop.TrainingSessionTest;
 import dev.kclip.trainer.loop.TrainingSettings;
 import dev.kclip.trainer.loss.DistillationLoss;
+import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -48,9 +49,28 @@ class CommandsTest {
         assertTrue(c.gpu());
         assertEquals(Precision.MIXED, c.effectivePrecision());
         assertEquals("onnx-minilm", c.training().textInitTeacher());
+        assertNull(c.model().pretrained(), "no --init: random weights");
         TrainCommand wrong = new TrainCommand();
         new CommandLine(wrong).parseArgs("--device", "tpu");
         assertThrows(IllegalArgumentException.class, wrong::config);
+    }
+
+    @Test
+    void initNamesThePretrainedClipTheModelIsShapedAfter() throws Exception {
+        Path clip = Path.of(CommandsTest.class.getResource("/clip-fixture/hf").toURI());
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs("--init", clip.toString(), "--model", "tiny");
+        TrainerConfig c = command.config();
+        assertEquals(clip.toString(), c.model().pretrained());
+        assertEquals(clip.resolve("tokenizer.json").toString(), c.model().tokenizer());
+        assertEquals(32, c.model().imageSize());
+        assertEquals(ModelConfig.tiny().projector(), c.model().projector());
+        TrainCommand none = new TrainCommand();
+        new CommandLine(none).parseArgs("--init", "none");
+        assertEquals(ModelConfig.tiny(), none.config().model());
+        TrainCommand missing = new TrainCommand();
+        new CommandLine(missing).parseArgs("--init", clip.resolve("no-such-dir").toString());
+        assertThrows(IllegalArgumentException.class, missing::config);
     }
 
     @Test
