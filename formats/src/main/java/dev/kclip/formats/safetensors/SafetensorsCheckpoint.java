@@ -3,6 +3,7 @@ package dev.kclip.formats.safetensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -51,9 +52,14 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
             throw new IllegalArgumentException(dir + " has neither " + INDEX + " nor " + SINGLE_FILE
                     + " (only safetensors weights are read; convert pytorch_model.bin with transformers' save_pretrained)");
         }
+        return openFile(single);
+    }
+
+    /** The weights of one safetensors file of any name (open_clip's {@code open_clip_model.safetensors}, say). */
+    public static SafetensorsCheckpoint openFile(Path file) {
         Map<String, Path> map = new LinkedHashMap<>();
-        try (SafetensorsFile file = SafetensorsFile.open(single)) {
-            file.names().forEach(name -> map.put(name, single));
+        try (SafetensorsFile opened = SafetensorsFile.open(file)) {
+            opened.names().forEach(name -> map.put(name, file));
         }
         return new SafetensorsCheckpoint(map);
     }
@@ -109,6 +115,15 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     }
 
     /**
+     * The stored shape of tensor {@code name}, read from its shard's header.
+     *
+     * @throws IllegalArgumentException when no shard holds {@code name}
+     */
+    public Shape shape(String name) {
+        return shard(name).entry(name).shape();
+    }
+
+    /**
      * Copies tensor {@code name} to {@code manager}'s device as {@code target} (float32 or float16), opening its
      * shard on first use.
      *
@@ -116,6 +131,10 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
      * @throws UncheckedIOException when the shard the index names is missing
      */
     public NDArray load(String name, NDManager manager, DataType target) {
+        return shard(name).load(name, manager, target);
+    }
+
+    private SafetensorsFile shard(String name) {
         Path shard = shardOf.get(name);
         if (shard == null) {
             throw new IllegalArgumentException("the model's weights lack tensor " + name);
@@ -123,7 +142,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         if (!Files.isRegularFile(shard)) {
             throw new UncheckedIOException(new IOException("shard " + shard + " (holding " + name + ") is missing"));
         }
-        return open.computeIfAbsent(shard, SafetensorsFile::open).load(name, manager, target);
+        return open.computeIfAbsent(shard, SafetensorsFile::open);
     }
 
     /** Closes the shards opened so far. */

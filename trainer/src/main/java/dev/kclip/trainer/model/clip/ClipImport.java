@@ -2,11 +2,12 @@ package dev.kclip.trainer.model.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kclip.teacher.safetensors.SafetensorsFile;
+import dev.kclip.formats.safetensors.SafetensorsCheckpoint;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.StudentModel;
 import java.io.IOException;
@@ -56,10 +57,10 @@ public final class ClipImport implements AutoCloseable {
 
     private final Path directory;
     private final ClipLayout layout;
-    private final ClipTensors tensors;
+    private final SafetensorsCheckpoint tensors;
     private final Shapes shapes;
 
-    private ClipImport(Path directory, ClipLayout layout, ClipTensors tensors, Shapes shapes) {
+    private ClipImport(Path directory, ClipLayout layout, SafetensorsCheckpoint tensors, Shapes shapes) {
         this.directory = directory;
         this.layout = layout;
         this.tensors = tensors;
@@ -80,7 +81,7 @@ public final class ClipImport implements AutoCloseable {
                     + " (the model's CLIP BPE tokenizer; vocab.json/merges.txt alone are not read)");
         }
         if (Files.isRegularFile(directory.resolve("config.json"))) {
-            ClipTensors tensors = new ClipTensors(huggingFaceFiles(directory));
+            SafetensorsCheckpoint tensors = SafetensorsCheckpoint.open(directory);
             try {
                 return new ClipImport(directory, ClipLayout.HUGGING_FACE, tensors,
                         huggingFaceShapes(directory, readJson(directory.resolve("config.json")), tensors));
@@ -94,7 +95,7 @@ public final class ClipImport implements AutoCloseable {
             throw new IllegalArgumentException(directory + " is neither a Hugging Face CLIP (no config.json) nor an"
                     + " open_clip checkpoint (expected one *.safetensors, found " + safetensors.size() + ")");
         }
-        ClipTensors tensors = new ClipTensors(List.of(SafetensorsFile.open(safetensors.get(0))));
+        SafetensorsCheckpoint tensors = SafetensorsCheckpoint.openFile(safetensors.get(0));
         try {
             Path config = directory.resolve("open_clip_config.json");
             JsonNode modelConfig = Files.isRegularFile(config) ? readJson(config).path("model_cfg") : null;
@@ -168,7 +169,7 @@ public final class ClipImport implements AutoCloseable {
         }
         checkShape(name, expected, stored);
         used.add(name);
-        return tensors.load(name, scratch).reshape(expected);
+        return tensors.load(name, scratch, DataType.FLOAT32).reshape(expected);
     }
 
     private NDArray openClipTensor(String ours, Shape expected, NDManager scratch, Set<String> used) {
@@ -182,11 +183,11 @@ public final class ClipImport implements AutoCloseable {
                     stored = expected;
                 }
                 checkShape(source.name(), expected, stored);
-                yield tensors.load(source.name(), scratch).reshape(expected);
+                yield tensors.load(source.name(), scratch, DataType.FLOAT32).reshape(expected);
             }
             case TRANSPOSE -> {
                 checkShape(source.name(), new Shape(expected.get(1), expected.get(0)), stored);
-                yield tensors.load(source.name(), scratch).transpose();
+                yield tensors.load(source.name(), scratch, DataType.FLOAT32).transpose();
             }
             case QUERY, KEY, VALUE -> {
                 long rows = expected.get(0);
@@ -197,13 +198,13 @@ public final class ClipImport implements AutoCloseable {
                     case KEY -> 1;
                     default -> 2;
                 };
-                yield tensors.load(source.name(), scratch).get(start + ":" + (start + rows));
+                yield tensors.load(source.name(), scratch, DataType.FLOAT32).get(start + ":" + (start + rows));
             }
         };
     }
 
     private void require(String name) {
-        if (!tensors.has(name)) {
+        if (!tensors.contains(name)) {
             throw new IllegalArgumentException("pretrained CLIP " + directory + " (" + layout + ") has no tensor '"
                     + name + "'");
         }
@@ -223,39 +224,7 @@ public final class ClipImport implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ Hugging Face
 
-    private static List<SafetensorsFile> huggingFaceFiles(Path directory) {
-        Path single = directory.resolve("model.safetensors");
-        Path index = directory.resolve("model.safetensors.index.json");
-        List<Path> paths = new ArrayList<>();
-        if (Files.isRegularFile(single)) {
-            paths.add(single);
-        } else if (Files.isRegularFile(index)) {
-            Set<String> shards = new LinkedHashSet<>();
-            readJson(index).path("weight_map").elements().forEachRemaining(f -> shards.add(f.asText()));
-            for (String shard : shards) {
-                Path path = directory.resolve(shard);
-                if (!Files.isRegularFile(path)) {
-                    throw new IllegalArgumentException(index + " names shard " + shard + ", which is missing");
-                }
-                paths.add(path);
-            }
-        } else {
-            throw new IllegalArgumentException(directory + " has config.json but neither model.safetensors nor"
-                    + " model.safetensors.index.json (pytorch_model.bin is not read: convert it to safetensors)");
-        }
-        List<SafetensorsFile> files = new ArrayList<>();
-        try {
-            for (Path path : paths) {
-                files.add(SafetensorsFile.open(path));
-            }
-        } catch (RuntimeException e) {
-            files.forEach(SafetensorsFile::close);
-            throw e;
-        }
-        return files;
-    }
-
-    private static Shapes huggingFaceShapes(Path directory, JsonNode config, ClipTensors tensors) {
+    private static Shapes huggingFaceShapes(Path directory, JsonNode config, SafetensorsCheckpoint tensors) {
         String modelType = config.path("model_type").asText("clip");
         if (!modelType.equals("clip")) {
             throw new IllegalArgumentException(directory + ": model_type '" + modelType
@@ -263,7 +232,7 @@ public final class ClipImport implements AutoCloseable {
         }
         JsonNode text = section(config, "text_config");
         JsonNode vision = section(config, "vision_config");
-        if (!tensors.has("vision_model.embeddings.patch_embedding.weight")) {
+        if (!tensors.contains("vision_model.embeddings.patch_embedding.weight")) {
             throw new IllegalArgumentException(directory + ": unsupported architecture: the image tower is not a patch"
                     + " ViT (a ResNet CLIP?); only ViT CLIPs can start the student");
         }
@@ -303,13 +272,13 @@ public final class ClipImport implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ open_clip
 
-    private static Shapes openClipShapes(Path directory, JsonNode modelConfig, ClipTensors tensors) {
-        if (tensors.has("visual.layer1.0.conv1.weight") || tensors.has("visual.attnpool.positional_embedding")
+    private static Shapes openClipShapes(Path directory, JsonNode modelConfig, SafetensorsCheckpoint tensors) {
+        if (tensors.contains("visual.layer1.0.conv1.weight") || tensors.contains("visual.attnpool.positional_embedding")
                 || tensors.names().stream().anyMatch(n -> n.startsWith("visual.layer1."))) {
             throw new IllegalArgumentException(directory + ": unsupported architecture: open_clip ModifiedResNet image"
                     + " tower (visual.layer1...); only ViT CLIPs can start the student");
         }
-        if (!tensors.has("visual.conv1.weight")) {
+        if (!tensors.contains("visual.conv1.weight")) {
             throw new IllegalArgumentException(directory + ": not an open_clip ViT checkpoint: it has no tensor"
                     + " 'visual.conv1.weight'");
         }
@@ -338,14 +307,14 @@ public final class ClipImport implements AutoCloseable {
                 (int) requireShape(directory, tensors, "visual.proj").get(1), act, ModelConfig.DEFAULT_LAYER_NORM_EPSILON);
     }
 
-    private static Shape requireShape(Path directory, ClipTensors tensors, String name) {
-        if (!tensors.has(name)) {
+    private static Shape requireShape(Path directory, SafetensorsCheckpoint tensors, String name) {
+        if (!tensors.contains(name)) {
             throw new IllegalArgumentException("pretrained CLIP " + directory + " (OPEN_CLIP) has no tensor '" + name + "'");
         }
         return tensors.shape(name);
     }
 
-    private static int countLayers(ClipTensors tensors, Pattern layer) {
+    private static int countLayers(SafetensorsCheckpoint tensors, Pattern layer) {
         int layers = 0;
         for (String name : tensors.names()) {
             Matcher m = layer.matcher(name);

@@ -10,8 +10,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kclip.teacher.safetensors.SafetensorsFile;
-import dev.kclip.trainer.checkpoint.Safetensors;
+import dev.kclip.formats.safetensors.SafetensorsFile;
+import dev.kclip.formats.safetensors.SafetensorsWriter;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.StepReport;
@@ -150,9 +150,13 @@ class ClipImportTest {
     }
 
     @Test
-    void geluConfigsComputeTheExactGelu() throws IOException {
+    void geluConfigsComputeTheExactGelu(@TempDir Path dir) throws IOException {
         JsonNode ref = reference();
-        try (StudentModel model = student(fixture("hf-gelu"))) {
+        for (String file : List.of("config.json", "tokenizer.json")) {
+            Files.copy(fixture("hf-gelu").resolve(file), dir.resolve(file));
+        }
+        Files.copy(fixture("hf").resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        try (StudentModel model = student(dir)) {
             assertEquals(ModelConfig.Activation.GELU, model.config().activation());
             float[][][] features = features(model, ref);
             assertClose(ref.get("gelu_image_features"), features[0], FP32_TOLERANCE, "gelu image features");
@@ -255,8 +259,8 @@ class ClipImportTest {
         Path openClip = Files.createDirectories(dir.resolve("open_clip"));
         Files.copy(fixture("open_clip").resolve("tokenizer.json"), openClip.resolve("tokenizer.json"));
         try (OutputStream out = Files.newOutputStream(openClip.resolve("open_clip_model.safetensors"))) {
-            Safetensors.write(out, Map.of("visual.layer1.0.conv1.weight",
-                    new Safetensors.Tensor(new long[] {2, 2}, new float[4])), Map.of());
+            SafetensorsWriter.write(out, Map.of("visual.layer1.0.conv1.weight",
+                    SafetensorsWriter.Tensor.f32(new float[4], 2, 2)), Map.of());
         }
         e = assertThrows(IllegalArgumentException.class, () -> ClipImport.open(openClip));
         assertTrue(e.getMessage().contains("ModifiedResNet"), e.getMessage());
@@ -273,18 +277,18 @@ class ClipImportTest {
         Path source = fixture("hf");
         Files.copy(source.resolve("config.json"), dir.resolve("config.json"));
         Files.copy(source.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(source.resolve("model.safetensors"));
              NDManager manager = NDManager.newBaseManager(Device.cpu(), StudentModel.ENGINE)) {
             for (String name : file.names()) {
                 if (keep.test(name)) {
                     NDArray a = file.load(name, manager, ai.djl.ndarray.types.DataType.FLOAT32);
-                    tensors.put(name, new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray()));
+                    tensors.put(name, SafetensorsWriter.Tensor.f32(a.toFloatArray(), a.getShape().getShape()));
                 }
             }
         }
         try (OutputStream out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
-            Safetensors.write(out, tensors, Map.of("format", "pt"));
+            SafetensorsWriter.write(out, tensors, Map.of("format", "pt"));
         }
     }
 
