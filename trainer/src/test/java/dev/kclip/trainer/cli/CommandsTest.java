@@ -60,9 +60,10 @@ class CommandsTest {
         try (TrainingSession session = TrainingSession.create(TrainingSessionTest.small(),
                 TrainingSettings.defaults(), Device.cpu(), Precision.FP32)) {
             session.train(TrainingSessionTest.examples(4), List.of());
-            checkpoints.write(new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, 1, 4, 4, 0, 0, Map.of(),
-                    session.model().config(), session.settings().toJson(), Map.of("total", 3.0), Map.of("teacher_cosine", 0.25),
-                    "onnx-minilm", 1, 1, 1.0, "2026-01-01T00:00:00Z", Map.of()), session.checkpointFiles());
+            checkpoints.write(CheckpointManifest.builder().runId("run").step(1).counts(4, 4, 0, 0)
+                    .model(session.model().config()).training(session.settings().toJson()).losses(Map.of("total", 3.0))
+                    .metrics(Map.of("teacher_cosine", 0.25)).teacherModelId("onnx-minilm").concepts(1, null)
+                    .optimizer(1, 1.0).createdTime("2026-01-01T00:00:00Z").build(), session.checkpointFiles());
         }
         String list = run(new CheckpointsCommand(), "list", "--store", store.toString());
         assertTrue(list.contains("teacher_cosine=0.250") && list.contains("yes"), list);

@@ -62,7 +62,7 @@ class DataPipelineTest {
         assertTrue((blue.getRGB(8, 8) & 0xFF) > 200, "JPEG blue channel");
         InvalidExampleException e = assertThrows(InvalidExampleException.class,
                 () -> ImageDecoding.decode(new byte[] {1, 2, 3}, "id-1"));
-        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, e.reasonCode());
+        assertEquals(RejectReason.UNDECODABLE_IMAGE, e.reason());
         assertEquals("id-1", e.recordId());
     }
 
@@ -154,7 +154,7 @@ class DataPipelineTest {
     void recordsThatCannotBeTrainedOnAreRejectedWithAReason() throws Exception {
         byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
         TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
-                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, null);
+                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
         LabelledPair record = LabelledPairs.of(good);
         TrainingExample read = Examples.fromRecord(record, "label", null);
         assertEquals("green square", read.caption());
@@ -162,23 +162,39 @@ class DataPipelineTest {
         assertEquals(1, read.topConcept());
         assertArrayEquals(new float[] {0.6f, 0.8f}, read.teacher());
 
-        assertEquals(InvalidExampleException.BAD_SOFT_LABEL, reason(LabelledPairs.of(good,
+        assertEquals(RejectReason.BAD_SOFT_LABEL, reason(LabelledPairs.of(good,
                 new float[] {0.5f, 0.6f}, 3)));
         LabelledPair wrongDim = LabelledPairs.of(good);
         wrongDim.getEmbedded().setDim(3);
-        assertEquals(InvalidExampleException.BAD_TEACHER_VECTOR, reason(wrongDim));
+        assertEquals(RejectReason.BAD_TEACHER_VECTOR, reason(wrongDim));
         LabelledPair notFinite = LabelledPairs.of(good);
         notFinite.getEmbedded().setEmbedding(Float32Vectors.encode(new float[] {Float.NaN, 1}));
-        assertEquals(InvalidExampleException.BAD_TEACHER_VECTOR, reason(notFinite));
+        assertEquals(RejectReason.BAD_TEACHER_VECTOR, reason(notFinite));
         LabelledPair empty = LabelledPairs.of(good);
         empty.getEmbedded().getPair().setCaption(" ");
-        assertEquals(InvalidExampleException.EMPTY_CAPTION, reason(empty));
+        assertEquals(RejectReason.EMPTY_CAPTION, reason(empty));
         LabelledPair broken = LabelledPairs.of(good);
         broken.getEmbedded().getPair().setImage(ByteBuffer.wrap(new byte[] {9, 9, 9}));
-        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, reason(broken));
+        assertEquals(RejectReason.UNDECODABLE_IMAGE, reason(broken));
+        LabelledPair idsOfAnotherK = LabelledPairs.of(good, good.softLabel(), 3, List.of(7L, 8L, 9L));
+        assertEquals(RejectReason.BAD_SOFT_LABEL, reason(idsOfAnotherK));
     }
 
-    private static String reason(LabelledPair record) {
-        return assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(record, "label", null)).reasonCode();
+    @Test
+    void conceptIdsAreReadAndDefaultToTheIndices() throws Exception {
+        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
+        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
+                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
+        TrainingExample named = Examples.fromRecord(LabelledPairs.of(good, good.softLabel(), 3, List.of(40L, 41L)),
+                "label", null);
+        assertArrayEquals(new long[] {40, 41}, named.conceptIds());
+        assertEquals(41, named.conceptId(1));
+        TrainingExample old = Examples.fromRecord(LabelledPairs.of(good), "label", null);
+        assertEquals(0, old.conceptIds().length);
+        assertEquals(1, old.conceptId(1), "without ids, a concept's id is its index");
+    }
+
+    private static RejectReason reason(LabelledPair record) {
+        return assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(record, "label", null)).reason();
     }
 }
