@@ -84,6 +84,7 @@ public final class StreamTrainer implements AutoCloseable {
     private long lastCheckpointNanos;
     private Map<String, Long> checkpointedOffsets = Map.of();
     private long lastArrivalNanos;
+    private boolean arrivedSinceAdvance;
     private int idleSteps;
     private volatile String progress = "starting";
 
@@ -202,6 +203,7 @@ public final class StreamTrainer implements AutoCloseable {
         if (checkpointDue()) {
             checkpoint();
         }
+        arrivedSinceAdvance = false;
     }
 
     /** At shutdown: a last checkpoint when anything moved since the previous one. */
@@ -227,12 +229,17 @@ public final class StreamTrainer implements AutoCloseable {
         examplesConsumed++;
         meters.consumed();
         lastArrivalNanos = nanoTime.getAsLong();
+        arrivedSinceAdvance = true;
         idleSteps = 0;
     }
 
-    /** Nothing waits, and nothing has arrived for {@code idleAfter}. */
+    /**
+     * Nothing arrived since the previous {@link #advance} (a long step is no pause of the stream), nothing waits,
+     * and nothing has arrived for {@code idleAfter}.
+     */
     private boolean idle() {
-        return pending.size() == 0 && nanoTime.getAsLong() - lastArrivalNanos >= config.replay().idleAfter().toNanos();
+        return !arrivedSinceAdvance && pending.size() == 0
+                && nanoTime.getAsLong() - lastArrivalNanos >= config.replay().idleAfter().toNanos();
     }
 
     private void checkTeacher(TrainingExample example) throws InvalidExampleException {

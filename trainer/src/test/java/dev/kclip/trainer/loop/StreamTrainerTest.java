@@ -219,6 +219,19 @@ class StreamTrainerTest {
     }
 
     @Test
+    void aStepLongerThanIdleAfterIsNoIdleStream() throws Exception {
+        StreamTrainer trainer = trainer(config());
+        for (int i = 0; i < 6; i++) {
+            trainer.offer(example(i));
+        }
+        clock.addAndGet(11 * SECOND); // the records arrived, then the steps took longer than idleAfter
+        advance(trainer);
+        assertEquals(List.of(0, 1), students.current.replayed, "the stream brought records: no replay-only step");
+        advance(trainer);
+        assertEquals(List.of(0, 1, 4), students.current.replayed, "an advance with nothing new: idle");
+    }
+
+    @Test
     void heldOutIdsNeverTrainAndAreEvaluatedAtEachCheckpoint() throws Exception {
         TrainerConfig config = config().withHeldOut(new TrainerConfig.HeldOut(0.5, 100, "label"));
         StreamTrainer trainer = trainer(config);
