@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.kclip.common.cli.Cli;
+import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.loop.TrainerConfig;
@@ -51,6 +52,23 @@ class CommandsTest {
         TrainCommand wrong = new TrainCommand();
         new CommandLine(wrong).parseArgs("--device", "tpu");
         assertThrows(IllegalArgumentException.class, wrong::config);
+    }
+
+    @Test
+    void withoutOptionsTrainUsesTheConfigDefaultsWhichTheEnvironmentOverrides() {
+        TrainCommand command = new TrainCommand();
+        CommandLine line = new CommandLine(command);
+        line.parseArgs();
+        assertEquals(TrainerConfig.defaults(Path.of(".kclip", "checkpoints")), command.config());
+        assertTrue(line.getUsageMessage().contains("(default: 64)"), "the help shows the config's batch size");
+        assertTrue(line.getUsageMessage().contains("(default: 5.0E-4)"), line.getUsageMessage());
+
+        TrainCommand fromEnvironment = new TrainCommand();
+        new CommandLine(fromEnvironment).setDefaultValueProvider(new EnvironmentDefaults(Map.of(
+                "KCLIP_BATCH_SIZE", "32", "KCLIP_CHECKPOINT_EVERY_SECONDS", "0"))).parseArgs();
+        assertEquals(32, fromEnvironment.config().batching().batchSize());
+        assertNull(fromEnvironment.config().checkpoints().every());
+        assertEquals(TrainerConfig.defaults(Path.of("x")).replay(), fromEnvironment.config().replay());
     }
 
     @Test
