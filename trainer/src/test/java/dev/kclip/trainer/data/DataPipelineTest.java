@@ -2,6 +2,7 @@ package dev.kclip.trainer.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import javax.imageio.ImageIO;
@@ -192,6 +194,20 @@ class DataPipelineTest {
         TrainingExample old = Examples.fromRecord(LabelledPairs.of(good), "label", null);
         assertEquals(0, old.conceptIds().length);
         assertEquals(1, old.conceptId(1), "without ids, a concept's id is its index");
+    }
+
+    @Test
+    void zeroShotLabelsComeFromTheLabelOrANamedAttribute() throws Exception {
+        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
+        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
+                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
+        LabelledPair record = LabelledPairs.of(good);
+        record.getEmbedded().getPair().setAttributes(Map.of("category", "geometry"));
+        assertEquals("shapes", Examples.fromRecord(record, "label", null).label());
+        assertEquals("geometry", Examples.fromRecord(record, "category", null).label());
+        assertNull(Examples.fromRecord(record, "colour", null).label(), "an attribute the pair lacks: no label");
+        TrainingExample.Source at = new TrainingExample.Source("t", 2, 17);
+        assertEquals(at, Examples.fromRecord(record, "label", at).source());
     }
 
     private static RejectReason reason(LabelledPair record) {
