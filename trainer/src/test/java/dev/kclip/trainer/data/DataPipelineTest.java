@@ -154,9 +154,7 @@ class DataPipelineTest {
 
     @Test
     void recordsThatCannotBeTrainedOnAreRejectedWithAReason() throws Exception {
-        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
-        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
-                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
+        TrainingExample good = greenSquare();
         LabelledPair record = LabelledPairs.of(good);
         TrainingExample read = Examples.fromRecord(record, "label", null);
         assertEquals("green square", read.caption());
@@ -184,9 +182,7 @@ class DataPipelineTest {
 
     @Test
     void conceptIdsAreReadAndDefaultToTheIndices() throws Exception {
-        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
-        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
-                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
+        TrainingExample good = greenSquare();
         TrainingExample named = Examples.fromRecord(LabelledPairs.of(good, good.softLabel(), 3, List.of(40L, 41L)),
                 "label", null);
         assertArrayEquals(new long[] {40, 41}, named.conceptIds());
@@ -198,9 +194,7 @@ class DataPipelineTest {
 
     @Test
     void zeroShotLabelsComeFromTheLabelOrANamedAttribute() throws Exception {
-        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
-        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
-                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, new long[0], null);
+        TrainingExample good = greenSquare();
         LabelledPair record = LabelledPairs.of(good);
         record.getEmbedded().getPair().setAttributes(Map.of("category", "geometry"));
         assertEquals("shapes", Examples.fromRecord(record, "label", null).label());
@@ -208,6 +202,13 @@ class DataPipelineTest {
         assertNull(Examples.fromRecord(record, "colour", null).label(), "an attribute the pair lacks: no label");
         TrainingExample.Source at = new TrainingExample.Source("t", 2, 17);
         assertEquals(at, Examples.fromRecord(record, "label", at).source());
+    }
+
+    /** A valid example: a green PNG, a 2-d teacher vector, a label over two concepts of version 3. */
+    private static TrainingExample greenSquare() throws IOException {
+        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
+        return new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f}, "onnx-minilm",
+                new float[] {0.25f, 0.75f}, 3, new long[0], null);
     }
 
     private static RejectReason reason(LabelledPair record) {
