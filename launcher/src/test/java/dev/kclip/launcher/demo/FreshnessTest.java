@@ -44,7 +44,7 @@ class FreshnessTest {
     }
 
     private static CheckpointManifest manifest(long version, String created, Map<String, Long> offsets) {
-        return new CheckpointManifest(CheckpointManifest.FORMAT, "run", version, version * 10, 0, 0, 0, 0, offsets,
-                null, null, Map.of(), Map.of(), null, -1, 0, 1, created, Map.of());
+        return CheckpointManifest.builder().runId("run").version(version).step(version * 10).offsets(offsets)
+                .concepts(-1, null).createdTime(created).build();
     }
 }

@@ -108,7 +108,7 @@ public final class TrainingBenchmark {
         }
         float[] label = new float[s.concepts()];
         label[random.nextInt(label.length)] = 1f;
-        return new TrainingExample(id, caption, image, null, teacher, "benchmark", label, 1, null);
+        return new TrainingExample(id, caption, image, null, teacher, "benchmark", label, 1, new long[0], null);
     }
 
     private static byte[] syntheticImage(int size, Random random) {

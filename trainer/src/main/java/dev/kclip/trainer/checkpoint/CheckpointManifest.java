@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kclip.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,6 +28,8 @@ import java.util.TreeMap;
  * @param metrics evaluation figures on the held-out split
  * @param teacherModelId the teacher the run distils from, or null before the first example
  * @param centroidVersion the concept updater's centroid version the classifier follows
+ * @param conceptIds the stable id of each classifier row, as the labels of {@code centroidVersion} named them;
+ *     null in checkpoints written before the ids existed (the ids are then the row indices)
  * @param optimizerStep AdamW's step count (bias correction)
  * @param lossScale the mixed-precision loss scale (1 in float32)
  * @param createdTime ISO-8601
@@ -48,6 +51,7 @@ public record CheckpointManifest(
         Map<String, Double> metrics,
         String teacherModelId,
         long centroidVersion,
+        List<Long> conceptIds,
         long optimizerStep,
         double lossScale,
         String createdTime,
@@ -65,20 +69,147 @@ public record CheckpointManifest(
         losses = new LinkedHashMap<>(losses);
         metrics = new LinkedHashMap<>(metrics);
         files = new TreeMap<>(files);
+        conceptIds = conceptIds == null ? null : List.copyOf(conceptIds);
     }
 
     /** The same manifest with these file digests. */
     public CheckpointManifest withFiles(Map<String, FileDigest> digests) {
-        return new CheckpointManifest(format, runId, version, step, examplesConsumed, examplesTrained, examplesHeldOut,
-                deadLettered, offsets, model, training, losses, metrics, teacherModelId, centroidVersion, optimizerStep,
-                lossScale, createdTime, digests);
+        return toBuilder().files(digests).build();
     }
 
     /** The same manifest as version {@code newVersion}. */
     public CheckpointManifest withVersion(long newVersion) {
-        return new CheckpointManifest(format, runId, newVersion, step, examplesConsumed, examplesTrained, examplesHeldOut,
-                deadLettered, offsets, model, training, losses, metrics, teacherModelId, centroidVersion, optimizerStep,
-                lossScale, createdTime, files);
+        return toBuilder().version(newVersion).build();
+    }
+
+    /** A builder of format {@value #FORMAT}, everything else zero, empty or null. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this manifest's values. */
+    public Builder toBuilder() {
+        return new Builder().runId(runId).version(version).step(step)
+                .counts(examplesConsumed, examplesTrained, examplesHeldOut, deadLettered).offsets(offsets).model(model)
+                .training(training).losses(losses).metrics(metrics).teacherModelId(teacherModelId)
+                .concepts(centroidVersion, conceptIds).optimizer(optimizerStep, lossScale).createdTime(createdTime)
+                .files(files).format(format);
+    }
+
+    /** Builds a manifest field group by field group; see the record's components for what each value means. */
+    public static final class Builder {
+        private int format = FORMAT;
+        private String runId;
+        private long version;
+        private long step;
+        private long examplesConsumed;
+        private long examplesTrained;
+        private long examplesHeldOut;
+        private long deadLettered;
+        private Map<String, Long> offsets = Map.of();
+        private ModelConfig model;
+        private JsonNode training;
+        private Map<String, Double> losses = Map.of();
+        private Map<String, Double> metrics = Map.of();
+        private String teacherModelId;
+        private long centroidVersion;
+        private List<Long> conceptIds;
+        private long optimizerStep;
+        private double lossScale = 1;
+        private String createdTime;
+        private Map<String, FileDigest> files = Map.of();
+
+        private Builder() {
+        }
+
+        public Builder format(int value) {
+            format = value;
+            return this;
+        }
+
+        public Builder runId(String value) {
+            runId = value;
+            return this;
+        }
+
+        public Builder version(long value) {
+            version = value;
+            return this;
+        }
+
+        public Builder step(long value) {
+            step = value;
+            return this;
+        }
+
+        /** Stream examples consumed, examples trained (replays included), held out, and dead-lettered. */
+        public Builder counts(long consumed, long trained, long heldOut, long deadLetters) {
+            examplesConsumed = consumed;
+            examplesTrained = trained;
+            examplesHeldOut = heldOut;
+            deadLettered = deadLetters;
+            return this;
+        }
+
+        public Builder offsets(Map<String, Long> value) {
+            offsets = value;
+            return this;
+        }
+
+        public Builder model(ModelConfig value) {
+            model = value;
+            return this;
+        }
+
+        public Builder training(JsonNode value) {
+            training = value;
+            return this;
+        }
+
+        public Builder losses(Map<String, Double> value) {
+            losses = value;
+            return this;
+        }
+
+        public Builder metrics(Map<String, Double> value) {
+            metrics = value;
+            return this;
+        }
+
+        public Builder teacherModelId(String value) {
+            teacherModelId = value;
+            return this;
+        }
+
+        /** The centroid version the classifier follows and its rows' concept ids (null: the row indices). */
+        public Builder concepts(long version, List<Long> ids) {
+            centroidVersion = version;
+            conceptIds = ids;
+            return this;
+        }
+
+        /** AdamW's step count and the loss scale. */
+        public Builder optimizer(long optimizerSteps, double scale) {
+            optimizerStep = optimizerSteps;
+            lossScale = scale;
+            return this;
+        }
+
+        public Builder createdTime(String value) {
+            createdTime = value;
+            return this;
+        }
+
+        public Builder files(Map<String, FileDigest> value) {
+            files = value;
+            return this;
+        }
+
+        public CheckpointManifest build() {
+            return new CheckpointManifest(format, runId, version, step, examplesConsumed, examplesTrained,
+                    examplesHeldOut, deadLettered, offsets, model, training, losses, metrics, teacherModelId,
+                    centroidVersion, conceptIds, optimizerStep, lossScale, createdTime, files);
+        }
     }
 
     public byte[] toJson() {

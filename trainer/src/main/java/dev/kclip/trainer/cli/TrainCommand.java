@@ -26,115 +26,117 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--run-id", defaultValue = "kclip-trainer", paramLabel = "ID",
+    /** Where the defaults come from: written once, in {@link TrainerConfig#defaults} and {@link TrainingSettings#defaults}. */
+    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults(Path.of(".kclip", "checkpoints"));
+    private static final TrainingSettings TRAINING = DEFAULTS.training();
+
+    @Option(names = "--run-id", paramLabel = "ID",
             description = "Training run: consumer group and key of its checkpoint events (default: ${DEFAULT-VALUE}).")
-    String runId;
+    String runId = DEFAULTS.runId();
 
-    @Option(names = "--topic", defaultValue = "kclip.train.examples", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
-    String topic;
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
+    String topic = DEFAULTS.topic();
 
-    @Option(names = "--model", defaultValue = "tiny", paramLabel = "NAME|FILE",
+    @Option(names = "--model", paramLabel = "NAME|FILE",
             description = "tiny, vit-b-32, or a JSON file overriding one (default: ${DEFAULT-VALUE}).")
-    String model;
+    String model = DEFAULTS.model().name();
 
-    @Option(names = "--checkpoint-dir", defaultValue = ".kclip/checkpoints", paramLabel = "DIR",
-            description = "Checkpoint store (default: ${DEFAULT-VALUE}).")
-    Path checkpointDir;
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Checkpoint store (default: ${DEFAULT-VALUE}).")
+    Path checkpointDir = DEFAULTS.checkpoints().directory();
 
-    @Option(names = "--checkpoint-every-steps", defaultValue = "500", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}; 0 = not by steps.")
-    long checkpointEverySteps;
+    @Option(names = "--checkpoint-every-steps", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}; 0 = not by steps.")
+    long checkpointEverySteps = DEFAULTS.checkpoints().everySteps();
 
-    @Option(names = "--checkpoint-every-seconds", defaultValue = "600", paramLabel = "S", description = "Default: ${DEFAULT-VALUE}; 0 = not by time.")
-    long checkpointEverySeconds;
+    @Option(names = "--checkpoint-every-seconds", paramLabel = "S", description = "Default: ${DEFAULT-VALUE}; 0 = not by time.")
+    long checkpointEverySeconds = DEFAULTS.checkpoints().every() == null ? 0 : DEFAULTS.checkpoints().every().toSeconds();
 
-    @Option(names = "--keep", defaultValue = "5", paramLabel = "N", description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
-    int keep;
+    @Option(names = "--keep", paramLabel = "N", description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
+    int keep = DEFAULTS.checkpoints().keep();
 
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Examples per step, replays included (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step, replays included (default: ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batching().batchSize();
 
-    @Option(names = "--max-wait-ms", defaultValue = "2000", paramLabel = "MS",
+    @Option(names = "--max-wait-ms", paramLabel = "MS",
             description = "Longest an example waits for its batch to fill (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    long maxWaitMs = DEFAULTS.batching().maxWait().toMillis();
 
-    @Option(names = "--replay-share", defaultValue = "0.25", paramLabel = "F", description = "Share of each batch replayed (default: ${DEFAULT-VALUE}).")
-    double replayShare;
+    @Option(names = "--replay-share", paramLabel = "F", description = "Share of each batch replayed (default: ${DEFAULT-VALUE}).")
+    double replayShare = DEFAULTS.replay().share();
 
-    @Option(names = "--replay-capacity", defaultValue = "10000", paramLabel = "N", description = "Reservoir size (default: ${DEFAULT-VALUE}).")
-    int replayCapacity;
+    @Option(names = "--replay-capacity", paramLabel = "N", description = "Reservoir size (default: ${DEFAULT-VALUE}).")
+    int replayCapacity = DEFAULTS.replay().capacity();
 
-    @Option(names = "--idle-replay-steps", defaultValue = "200", paramLabel = "N",
+    @Option(names = "--idle-replay-steps", paramLabel = "N",
             description = "Replay-only steps per idle period of the stream (default: ${DEFAULT-VALUE}).")
-    int idleReplaySteps;
+    int idleReplaySteps = DEFAULTS.replay().idleBudgetSteps();
 
-    @Option(names = "--idle-after-seconds", defaultValue = "10", paramLabel = "S",
+    @Option(names = "--idle-after-seconds", paramLabel = "S",
             description = "Seconds without new examples that count as idle (default: ${DEFAULT-VALUE}).")
-    long idleAfterSeconds;
+    long idleAfterSeconds = DEFAULTS.replay().idleAfter().toSeconds();
 
-    @Option(names = "--held-out-share", defaultValue = "0.02", paramLabel = "F",
+    @Option(names = "--held-out-share", paramLabel = "F",
             description = "Share of examples (by id) kept out of training for evaluation (default: ${DEFAULT-VALUE}).")
-    double heldOutShare;
+    double heldOutShare = DEFAULTS.heldOut().share();
 
-    @Option(names = "--label-field", defaultValue = "label", paramLabel = "FIELD",
+    @Option(names = "--label-field", paramLabel = "FIELD",
             description = "Zero-shot labels: the pair's label, or an attribute name (default: ${DEFAULT-VALUE}).")
-    String labelField;
+    String labelField = DEFAULTS.heldOut().labelField();
 
-    @Option(names = "--lr", defaultValue = "5e-4", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate = TRAINING.learningRate();
 
-    @Option(names = "--warmup-steps", defaultValue = "100", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    long warmupSteps;
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    long warmupSteps = TRAINING.warmupSteps();
 
-    @Option(names = "--alpha", defaultValue = "1.0", description = "Weight of the distillation loss (default: ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--alpha", description = "Weight of the distillation loss (default: ${DEFAULT-VALUE}).")
+    double alpha = TRAINING.lossWeights().alpha();
 
-    @Option(names = "--beta", defaultValue = "0.01", description = "Weight of the concept loss (default: ${DEFAULT-VALUE}).")
-    double beta;
+    @Option(names = "--beta", description = "Weight of the concept loss (default: ${DEFAULT-VALUE}).")
+    double beta = TRAINING.lossWeights().beta();
 
-    @Option(names = "--gamma", defaultValue = "1.0", description = "Weight of the contrastive loss (default: ${DEFAULT-VALUE}).")
-    double gamma;
+    @Option(names = "--gamma", description = "Weight of the contrastive loss (default: ${DEFAULT-VALUE}).")
+    double gamma = TRAINING.lossWeights().gamma();
 
-    @Option(names = "--distillation", defaultValue = "MSE", paramLabel = "MSE|COSINE", description = "Default: ${DEFAULT-VALUE}.")
-    DistillationLoss.Kind distillation;
+    @Option(names = "--distillation", paramLabel = "MSE|COSINE", description = "Default: ${DEFAULT-VALUE}.")
+    DistillationLoss.Kind distillation = TRAINING.distillation();
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "Default: ${DEFAULT-VALUE}.")
+    String device = DEFAULTS.gpu() ? "gpu" : "cpu";
 
     @Option(names = "--precision", paramLabel = "FP32|MIXED", description = "Default: MIXED on gpu, FP32 on cpu.")
-    Precision precision;
+    Precision precision = DEFAULTS.precision();
 
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", description = "Default: ${DEFAULT-VALUE}.")
+    long seed = TRAINING.seed();
 
     @Option(names = "--init-text-from-teacher", paramLabel = "SPEC",
             description = "Seed a new student's token embeddings from this teacher's embeddings of the vocabulary, e.g. onnx-minilm.")
-    String textInitTeacher;
+    String textInitTeacher = TRAINING.textInitTeacher();
 
-    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
+    @Option(names = "--init", paramLabel = "DIR|none",
             description = "Start a new student from a pretrained CLIP: a Hugging Face CLIPModel directory (config.json,"
                     + " safetensors, tokenizer.json) or an open_clip one; ${DEFAULT-VALUE} = random weights.")
-    String init;
+    String init = TrainerConfig.NO_INIT;
 
-    @Option(names = "--metrics-port", defaultValue = "9404", paramLabel = "PORT",
+    @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int metricsPort;
+    int metricsPort = 9404;
 
     /** The configuration these options describe. */
     TrainerConfig config() {
         if (!device.equals("cpu") && !device.equals("gpu")) {
             throw new IllegalArgumentException("--device must be cpu or gpu, not " + device);
         }
-        TrainingSettings training = TrainingSettings.defaults()
+        TrainingSettings training = TRAINING
                 .withLossWeights(new LossWeights(alpha, beta, gamma))
                 .withDistillation(distillation)
                 .withLearningRate(learningRate, warmupSteps)
                 .withSeed(seed)
                 .withTextInitTeacher(textInitTeacher);
-        TrainerConfig defaults = TrainerConfig.defaults(checkpointDir);
-        TrainerConfig configured = defaults.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
+        TrainerConfig configured = DEFAULTS.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
                 .withBatching(new TrainerConfig.Batching(batchSize, Duration.ofMillis(maxWaitMs)))
                 .withReplay(new TrainerConfig.Replay(replayShare, replayCapacity, idleReplaySteps, Duration.ofSeconds(idleAfterSeconds)))
-                .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, defaults.heldOut().capacity(), labelField))
+                .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, DEFAULTS.heldOut().capacity(), labelField))
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
                 .withDevice(device.equals("gpu"), precision);

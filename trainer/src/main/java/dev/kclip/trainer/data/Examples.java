@@ -29,7 +29,7 @@ public final class Examples {
         String id = pair.getId();
         String caption = pair.getCaption();
         if (caption == null || caption.isBlank()) {
-            throw new InvalidExampleException(InvalidExampleException.EMPTY_CAPTION, "caption is empty", id);
+            throw new InvalidExampleException(RejectReason.EMPTY_CAPTION, "caption is empty", id);
         }
         byte[] image = AvroBytes.toArray(pair.getImage());
         ImageDecoding.decode(image, id);
@@ -37,22 +37,27 @@ public final class Examples {
         try {
             teacher = Float32Vectors.decode(embedded.getEmbedding(), embedded.getDim());
         } catch (IllegalArgumentException e) {
-            throw new InvalidExampleException(InvalidExampleException.BAD_TEACHER_VECTOR, "teacher vector: " + e.getMessage(), id);
+            throw new InvalidExampleException(RejectReason.BAD_TEACHER_VECTOR, "teacher vector: " + e.getMessage(), id);
         }
         if (teacher.length == 0 || !allFinite(teacher)) {
-            throw new InvalidExampleException(InvalidExampleException.BAD_TEACHER_VECTOR,
+            throw new InvalidExampleException(RejectReason.BAD_TEACHER_VECTOR,
                     "teacher vector is empty or not finite", id);
         }
         float[] softLabel;
         try {
             softLabel = Float32Vectors.decode(record.getSoftLabel(), record.getConceptCount());
         } catch (IllegalArgumentException e) {
-            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL, "soft label: " + e.getMessage(), id);
+            throw new InvalidExampleException(RejectReason.BAD_SOFT_LABEL, "soft label: " + e.getMessage(), id);
         }
         checkDistribution(softLabel, id);
+        long[] conceptIds = record.getConceptIds().stream().mapToLong(Long::longValue).toArray();
+        if (conceptIds.length != 0 && conceptIds.length != softLabel.length) {
+            throw new InvalidExampleException(RejectReason.BAD_SOFT_LABEL, "soft label names " + conceptIds.length
+                    + " concept ids for " + softLabel.length + " concepts", id);
+        }
         String label = labelOf(pair, labelField);
         return new TrainingExample(id, caption, image, label, teacher, embedded.getTeacherModelId(), softLabel,
-                record.getCentroidVersion(), source);
+                record.getCentroidVersion(), conceptIds, source);
     }
 
     private static String labelOf(ImageCaptionPair pair, String labelField) {
@@ -64,18 +69,18 @@ public final class Examples {
 
     private static void checkDistribution(float[] p, String id) throws InvalidExampleException {
         if (p.length == 0) {
-            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL, "soft label has no concepts", id);
+            throw new InvalidExampleException(RejectReason.BAD_SOFT_LABEL, "soft label has no concepts", id);
         }
         double sum = 0;
         for (float v : p) {
             if (!Float.isFinite(v) || v < 0) {
-                throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL,
+                throw new InvalidExampleException(RejectReason.BAD_SOFT_LABEL,
                         "soft label has a negative or non-finite probability", id);
             }
             sum += v;
         }
         if (Math.abs(sum - 1) > SUM_TOLERANCE) {
-            throw new InvalidExampleException(InvalidExampleException.BAD_SOFT_LABEL,
+            throw new InvalidExampleException(RejectReason.BAD_SOFT_LABEL,
                     "soft label sums to " + sum + ", not 1", id);
         }
     }

@@ -5,25 +5,24 @@ public final class InvalidExampleException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    /** Reason codes of the trainer's dead letters. */
-    public static final String BAD_RECORD = "BAD_RECORD";
-    public static final String EMPTY_CAPTION = "EMPTY_CAPTION";
-    public static final String UNDECODABLE_IMAGE = "UNDECODABLE_IMAGE";
-    public static final String BAD_TEACHER_VECTOR = "BAD_TEACHER_VECTOR";
-    public static final String BAD_SOFT_LABEL = "BAD_SOFT_LABEL";
-    public static final String TEACHER_MISMATCH = "TEACHER_MISMATCH";
+    /**
+     * {@link RejectReason#UNDECODABLE_IMAGE} under the name {@code ImageDecoding} used before the reasons became an
+     * enum (that class is being replaced on another branch; the alias goes with it).
+     */
+    public static final RejectReason UNDECODABLE_IMAGE = RejectReason.UNDECODABLE_IMAGE;
 
-    private final String reasonCode;
+    private final RejectReason reason;
     private final String recordId;
 
-    public InvalidExampleException(String reasonCode, String message, String recordId) {
+    public InvalidExampleException(RejectReason reason, String message, String recordId) {
         super(message);
-        this.reasonCode = reasonCode;
+        this.reason = reason;
         this.recordId = recordId;
     }
 
-    public String reasonCode() {
-        return reasonCode;
+    /** Why the record was rejected. */
+    public RejectReason reason() {
+        return reason;
     }
 
     /** The pair id when it could be read, else null. */

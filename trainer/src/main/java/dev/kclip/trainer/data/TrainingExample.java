@@ -12,13 +12,20 @@ package dev.kclip.trainer.data;
  * @param teacherModelId the teacher that made it
  * @param softLabel probabilities over the K concepts of {@code centroidVersion}
  * @param centroidVersion the centroid version that made the label
+ * @param conceptIds the stable id of each of the label's K concepts, or empty when the label names none (the ids
+ *     are then the indices)
  * @param source where the example was read, or null when it did not come from a stream
  */
 public record TrainingExample(String id, String caption, byte[] image, String label, float[] teacher,
-        String teacherModelId, float[] softLabel, long centroidVersion, Source source) {
+        String teacherModelId, float[] softLabel, long centroidVersion, long[] conceptIds, Source source) {
 
     /** A record position in the stream. */
     public record Source(String topic, int partition, long offset) {
+    }
+
+    /** The id of concept {@code index}: its stable id when the label names ids, else the index itself. */
+    public long conceptId(int index) {
+        return conceptIds.length == 0 ? index : conceptIds[index];
     }
 
     /** K of the label. */

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * loss scale in mixed precision), unscale, global-norm clip, AdamW with the warm-up rate. A step whose gradients
  * are not finite is skipped (and, in mixed precision, the loss scale halved).
  */
-public final class TrainingSession implements AutoCloseable {
+public final class TrainingSession implements Student {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
     private static final Map<String, float[][]> SEEDED_TABLES = new HashMap<>();
@@ -179,11 +179,17 @@ public final class TrainingSession implements AutoCloseable {
         return settings;
     }
 
-    /** Updates applied so far. */
+    @Override
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    @Override
     public long step() {
         return optimizer.step();
     }
 
+    @Override
     public double lossScale() {
         return scaler.scale();
     }
@@ -194,6 +200,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** Resizes the classifier and its AdamW moments following {@code plan}. */
+    @Override
     public void followConcepts(RowRemap plan) {
         model.resizeConcepts(plan);
         optimizer.remapRows("concept_classifier.weight", plan);
@@ -206,6 +213,7 @@ public final class TrainingSession implements AutoCloseable {
      * @throws InvalidExampleException when an image no longer decodes (examples are validated on arrival, so this
      *     means the bytes changed in memory)
      */
+    @Override
     public StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed) throws InvalidExampleException {
         List<TrainingExample> all = new ArrayList<>(fresh.size() + replayed.size());
         all.addAll(fresh);
@@ -242,11 +250,13 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** Evaluation figures on {@code examples} (see {@link Evaluator}). */
-    public Map<String, Double> evaluate(List<EvalExample> examples) throws InvalidExampleException {
-        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT).evaluate(examples);
+    @Override
+    public Map<String, Double> evaluate(List<TrainingExample> examples) throws InvalidExampleException {
+        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT).evaluate(examples.stream().map(EvalExample::of).toList());
     }
 
     /** The weights and the optimizer state, as checkpoint files. */
+    @Override
     public Map<String, CheckpointStore.FileContent> checkpointFiles() {
         Map<String, CheckpointStore.FileContent> files = new LinkedHashMap<>();
         files.put(StoredCheckpoint.WEIGHTS_FILE, model::save);

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointStoreTest {
 
     static CheckpointManifest manifest(long step) {
-        return new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, step, step * 10, step * 12, 0, 0,
-                Map.of("kclip.train.examples-0", step * 10), ModelConfig.tiny().withData(4, 3),
-                JsonNodeFactory.instance.objectNode(), Map.of("total", 1.5), Map.of(), "onnx-minilm", 7, step, 1.0,
-                "2026-01-01T00:00:00Z", Map.of());
+        return CheckpointManifest.builder().runId("run").step(step).counts(step * 10, step * 12, 0, 0)
+                .offsets(Map.of("kclip.train.examples-0", step * 10)).model(ModelConfig.tiny().withData(4, 3))
+                .training(JsonNodeFactory.instance.objectNode()).losses(Map.of("total", 1.5)).teacherModelId("onnx-minilm")
+                .concepts(7, List.of(10L, 11L, 12L)).optimizer(step, 1.0).createdTime("2026-01-01T00:00:00Z").build();
     }
 
     static StoredCheckpoint write(CheckpointStore store, long step, String weights) throws Exception {

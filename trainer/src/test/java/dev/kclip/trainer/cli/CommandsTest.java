@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.kclip.common.cli.Cli;
+import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.loop.TrainerConfig;
@@ -74,15 +75,33 @@ class CommandsTest {
     }
 
     @Test
+    void withoutOptionsTrainUsesTheConfigDefaultsWhichTheEnvironmentOverrides() {
+        TrainCommand command = new TrainCommand();
+        CommandLine line = new CommandLine(command);
+        line.parseArgs();
+        assertEquals(TrainerConfig.defaults(Path.of(".kclip", "checkpoints")), command.config());
+        assertTrue(line.getUsageMessage().contains("(default: 64)"), "the help shows the config's batch size");
+        assertTrue(line.getUsageMessage().contains("(default: 5.0E-4)"), line.getUsageMessage());
+
+        TrainCommand fromEnvironment = new TrainCommand();
+        new CommandLine(fromEnvironment).setDefaultValueProvider(new EnvironmentDefaults(Map.of(
+                "KCLIP_BATCH_SIZE", "32", "KCLIP_CHECKPOINT_EVERY_SECONDS", "0"))).parseArgs();
+        assertEquals(32, fromEnvironment.config().batching().batchSize());
+        assertNull(fromEnvironment.config().checkpoints().every());
+        assertEquals(TrainerConfig.defaults(Path.of("x")).replay(), fromEnvironment.config().replay());
+    }
+
+    @Test
     void listExportAndEvalWorkOnAStoredCheckpoint(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         CheckpointStore checkpoints = new CheckpointStore(store, 3);
         try (TrainingSession session = TrainingSession.create(TrainingSessionTest.small(),
                 TrainingSettings.defaults(), Device.cpu(), Precision.FP32)) {
             session.train(TrainingSessionTest.examples(4), List.of());
-            checkpoints.write(new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, 1, 4, 4, 0, 0, Map.of(),
-                    session.model().config(), session.settings().toJson(), Map.of("total", 3.0), Map.of("teacher_cosine", 0.25),
-                    "onnx-minilm", 1, 1, 1.0, "2026-01-01T00:00:00Z", Map.of()), session.checkpointFiles());
+            checkpoints.write(CheckpointManifest.builder().runId("run").step(1).counts(4, 4, 0, 0)
+                    .model(session.model().config()).training(session.settings().toJson()).losses(Map.of("total", 3.0))
+                    .metrics(Map.of("teacher_cosine", 0.25)).teacherModelId("onnx-minilm").concepts(1, null)
+                    .optimizer(1, 1.0).createdTime("2026-01-01T00:00:00Z").build(), session.checkpointFiles());
         }
         String list = run(new CheckpointsCommand(), "list", "--store", store.toString());
         assertTrue(list.contains("teacher_cosine=0.250") && list.contains("yes"), list);

@@ -2,6 +2,7 @@ package dev.kclip.trainer.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import javax.imageio.ImageIO;
@@ -62,7 +64,7 @@ class DataPipelineTest {
         assertTrue((blue.getRGB(8, 8) & 0xFF) > 200, "JPEG blue channel");
         InvalidExampleException e = assertThrows(InvalidExampleException.class,
                 () -> ImageDecoding.decode(new byte[] {1, 2, 3}, "id-1"));
-        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, e.reasonCode());
+        assertEquals(RejectReason.UNDECODABLE_IMAGE, e.reason());
         assertEquals("id-1", e.recordId());
     }
 
@@ -152,9 +154,7 @@ class DataPipelineTest {
 
     @Test
     void recordsThatCannotBeTrainedOnAreRejectedWithAReason() throws Exception {
-        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
-        TrainingExample good = new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f},
-                "onnx-minilm", new float[] {0.25f, 0.75f}, 3, null);
+        TrainingExample good = greenSquare();
         LabelledPair record = LabelledPairs.of(good);
         TrainingExample read = Examples.fromRecord(record, "label", null);
         assertEquals("green square", read.caption());
@@ -162,23 +162,56 @@ class DataPipelineTest {
         assertEquals(1, read.topConcept());
         assertArrayEquals(new float[] {0.6f, 0.8f}, read.teacher());
 
-        assertEquals(InvalidExampleException.BAD_SOFT_LABEL, reason(LabelledPairs.of(good,
+        assertEquals(RejectReason.BAD_SOFT_LABEL, reason(LabelledPairs.of(good,
                 new float[] {0.5f, 0.6f}, 3)));
         LabelledPair wrongDim = LabelledPairs.of(good);
         wrongDim.getEmbedded().setDim(3);
-        assertEquals(InvalidExampleException.BAD_TEACHER_VECTOR, reason(wrongDim));
+        assertEquals(RejectReason.BAD_TEACHER_VECTOR, reason(wrongDim));
         LabelledPair notFinite = LabelledPairs.of(good);
         notFinite.getEmbedded().setEmbedding(Float32Vectors.encode(new float[] {Float.NaN, 1}));
-        assertEquals(InvalidExampleException.BAD_TEACHER_VECTOR, reason(notFinite));
+        assertEquals(RejectReason.BAD_TEACHER_VECTOR, reason(notFinite));
         LabelledPair empty = LabelledPairs.of(good);
         empty.getEmbedded().getPair().setCaption(" ");
-        assertEquals(InvalidExampleException.EMPTY_CAPTION, reason(empty));
+        assertEquals(RejectReason.EMPTY_CAPTION, reason(empty));
         LabelledPair broken = LabelledPairs.of(good);
         broken.getEmbedded().getPair().setImage(ByteBuffer.wrap(new byte[] {9, 9, 9}));
-        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, reason(broken));
+        assertEquals(RejectReason.UNDECODABLE_IMAGE, reason(broken));
+        LabelledPair idsOfAnotherK = LabelledPairs.of(good, good.softLabel(), 3, List.of(7L, 8L, 9L));
+        assertEquals(RejectReason.BAD_SOFT_LABEL, reason(idsOfAnotherK));
     }
 
-    private static String reason(LabelledPair record) {
-        return assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(record, "label", null)).reasonCode();
+    @Test
+    void conceptIdsAreReadAndDefaultToTheIndices() throws Exception {
+        TrainingExample good = greenSquare();
+        TrainingExample named = Examples.fromRecord(LabelledPairs.of(good, good.softLabel(), 3, List.of(40L, 41L)),
+                "label", null);
+        assertArrayEquals(new long[] {40, 41}, named.conceptIds());
+        assertEquals(41, named.conceptId(1));
+        TrainingExample old = Examples.fromRecord(LabelledPairs.of(good), "label", null);
+        assertEquals(0, old.conceptIds().length);
+        assertEquals(1, old.conceptId(1), "without ids, a concept's id is its index");
+    }
+
+    @Test
+    void zeroShotLabelsComeFromTheLabelOrANamedAttribute() throws Exception {
+        TrainingExample good = greenSquare();
+        LabelledPair record = LabelledPairs.of(good);
+        record.getEmbedded().getPair().setAttributes(Map.of("category", "geometry"));
+        assertEquals("shapes", Examples.fromRecord(record, "label", null).label());
+        assertEquals("geometry", Examples.fromRecord(record, "category", null).label());
+        assertNull(Examples.fromRecord(record, "colour", null).label(), "an attribute the pair lacks: no label");
+        TrainingExample.Source at = new TrainingExample.Source("t", 2, 17);
+        assertEquals(at, Examples.fromRecord(record, "label", at).source());
+    }
+
+    /** A valid example: a green PNG, a 2-d teacher vector, a label over two concepts of version 3. */
+    private static TrainingExample greenSquare() throws IOException {
+        byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");
+        return new TrainingExample("id", "green square", png, "shapes", new float[] {0.6f, 0.8f}, "onnx-minilm",
+                new float[] {0.25f, 0.75f}, 3, new long[0], null);
+    }
+
+    private static RejectReason reason(LabelledPair record) {
+        return assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(record, "label", null)).reason();
     }
 }

@@ -30,11 +30,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,7 +174,10 @@ class CrashResumeIT {
     record Resumed(long firstStep, List<String> ids) {
     }
 
-    /** Runs a trainer in this process until it has trained {@code expected.size()} stream examples, then a little more. */
+    /**
+     * Runs a trainer in this process until it has trained {@code expected.size()} stream examples, then stops it
+     * and checks that its final checkpoint reaches the end of the topic.
+     */
     private static Resumed resume(KafkaConnection connection, String topic, Path checkpoints, String runId,
             List<String> expected) throws Exception {
         List<StepReport> steps = new CopyOnWriteArrayList<>();
@@ -186,13 +195,32 @@ class CrashResumeIT {
                 assertTrue(System.nanoTime() < deadline, "resumed trainer did not train everything in time");
                 Thread.sleep(50);
             }
-            Thread.sleep(1500); // anything trained twice would show up now
         } finally {
             service.close();
         }
+        // the final checkpoint covers the whole topic: every record read was resolved, so a record read twice
+        // would have been trained twice and be in the ids
+        Map<String, Long> end = endOffsets(connection, topic);
+        assertEquals(end, new CheckpointStore(checkpoints, 10).newestVerified().orElseThrow().manifest().offsets(),
+                "the resumed trainer consumed the topic to its end");
         List<String> ids = new ArrayList<>();
         steps.forEach(s -> ids.addAll(s.freshIds()));
         return new Resumed(steps.get(0).step(), ids);
+    }
+
+    /** Per {@code topic-partition}, the offset after the last record. */
+    private static Map<String, Long> endOffsets(KafkaConnection connection, String topic) {
+        Properties props = connection.consumer(null);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<String, Long> end = new TreeMap<>();
+            consumer.endOffsets(partitions).forEach((tp, offset) ->
+                    end.put(CheckpointManifest.offsetKey(tp.topic(), tp.partition()), offset));
+            return end;
+        }
     }
 
     private static List<String> sorted(List<String> ids) {

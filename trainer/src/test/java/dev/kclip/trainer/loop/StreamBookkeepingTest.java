@@ -1,5 +1,6 @@
 package dev.kclip.trainer.loop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.RowRemap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The offsets a checkpoint may record, and how the classifier follows the concept updater. */
@@ -15,7 +15,7 @@ class StreamBookkeepingTest {
 
     private static TrainingExample at(int partition, long offset) {
         return new TrainingExample("p" + partition + "-" + offset, "c", new byte[0], null, new float[1], "t",
-                new float[] {1}, 1, new TrainingExample.Source("examples", partition, offset));
+                new float[] {1}, 1, new long[0], new TrainingExample.Source("examples", partition, offset));
     }
 
     @Test
@@ -53,13 +53,26 @@ class StreamBookkeepingTest {
     }
 
     @Test
-    void theClassifierFollowsGrowingAndShrinkingKAndReseededConcepts() {
-        ConceptTracker tracker = new ConceptTracker(4, 10);
-        assertTrue(tracker.advance(4, 9, Set.of(0)).isEmpty(), "older labels never move it back");
-        assertTrue(tracker.advance(4, 12, Set.of()).isEmpty(), "same K, nothing reseeded: rows stay");
+    void theClassifierFollowsGrowingAndShrinkingKAndChangedConceptIds() {
+        ConceptTracker tracker = new ConceptTracker(4, 10, new long[] {100, 101, 102, 103});
+        assertTrue(tracker.advance(4, 9, new long[] {7, 7, 7, 7}).isEmpty(), "older labels never move it back");
+        assertTrue(tracker.advance(4, 12, new long[] {100, 101, 102, 103}).isEmpty(), "same ids: rows stay");
         assertEquals(12, tracker.version());
-        assertEquals(new RowRemap(new int[] {0, -1, 2, 3, -1, -1}), tracker.advance(6, 13, Set.of(1)).orElseThrow());
-        assertEquals(new RowRemap(new int[] {0, 1, 2}), tracker.advance(3, 14, Set.of()).orElseThrow());
+        assertEquals(new RowRemap(new int[] {0, -1, 2, 3, -1, -1}),
+                tracker.advance(6, 13, new long[] {100, 200, 102, 103, 201, 202}).orElseThrow(),
+                "index 1 names a new concept: its row starts fresh, as do the two new ones");
+        assertEquals(new RowRemap(new int[] {0, 1, 2}), tracker.advance(3, 14, new long[] {100, 200, 102}).orElseThrow());
         assertEquals(3, tracker.concepts());
+        assertArrayEquals(new long[] {100, 200, 102}, tracker.ids());
+    }
+
+    @Test
+    void labelsWithoutIdsNameTheirIndices() {
+        ConceptTracker tracker = new ConceptTracker(4, 10, null);
+        assertArrayEquals(new long[] {0, 1, 2, 3}, tracker.ids());
+        assertTrue(tracker.advance(4, 11, new long[0]).isEmpty(), "same K, no ids: rows stay, as before the ids");
+        assertEquals(new RowRemap(new int[] {0, 1, 2, 3, -1}), tracker.advance(5, 12, new long[0]).orElseThrow());
+        assertEquals(new RowRemap(new int[] {0, 1}), tracker.advance(2, 13, new long[0]).orElseThrow());
+        assertEquals(13, tracker.version());
     }
 }

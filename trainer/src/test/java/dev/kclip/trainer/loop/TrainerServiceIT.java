@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.common.topics.TopicCatalogAdmin;
-import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.CheckpointEvent;
 import dev.kclip.schemas.DeadLetter;
-import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.TopicSpec;
 import dev.kclip.schemas.Topics;
@@ -29,7 +27,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trainer as a service on the real broker: bad records are dead-lettered with their reason, a share is held
- * out and evaluated, the classifier follows a change of K and a reseeded concept, idle time is spent on a bounded
+ * out and evaluated, the classifier follows a change of K and a concept whose id changed, idle time is spent on a bounded
  * number of replay steps, checkpoints are announced, and a follower installs the newest one behind {@code latest}.
  */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -66,14 +63,18 @@ class TrainerServiceIT {
         records.add(Map.entry("garbage", new byte[] {1, 2, 3}));
         records.add(Map.entry("bad-label", LabelledPairs.SERDE.serialize(topic,
                 LabelledPairs.of(all.get(400), new float[] {0.9f, 0.9f}, 1))));
-        // the concept updater grows K by two and reseeds concept 1 in version 3
+        // the concept updater grows K by two and reseeds concept 1 in version 3: index 1 gets a new id
         long newVersion = 3;
         int newK = EmojiPairs.CONCEPTS + 2;
-        sendSnapshot(connection, newVersion, newK, List.of(1));
+        List<Long> newIds = new ArrayList<>();
+        for (long i = 0; i < newK; i++) {
+            newIds.add(i == 1 ? 1000 : i);
+        }
         for (TrainingExample e : after) {
             float[] label = new float[newK];
             System.arraycopy(e.softLabel(), 0, label, 0, e.softLabel().length);
-            records.add(Map.entry(e.id(), LabelledPairs.SERDE.serialize(topic, LabelledPairs.of(e, label, newVersion))));
+            records.add(Map.entry(e.id(), LabelledPairs.SERDE.serialize(topic,
+                    LabelledPairs.of(e, label, newVersion, newIds))));
         }
         LabelledPairs.send(connection, topic, records);
         HeldOutSplit split = new HeldOutSplit(0.1);
@@ -106,7 +107,12 @@ class TrainerServiceIT {
                     assertTrue(System.nanoTime() < deadline, "trainer did not finish in time");
                     Thread.sleep(50);
                 }
-                Thread.sleep(2500); // the idle budget is 2 steps: no more replay-only steps may follow
+                // the idle budget is 2 steps: the trainer says when it is spent (StreamTrainerTest counts the steps
+                // against a fake clock)
+                while (!service.health().detail().startsWith("idle, replay budget spent")) {
+                    assertTrue(System.nanoTime() < deadline, "the idle budget was never spent: " + service.health());
+                    Thread.sleep(50);
+                }
             } finally {
                 service.close();
             }
@@ -125,6 +131,7 @@ class TrainerServiceIT {
         CheckpointManifest m = last.manifest();
         assertEquals(newK, m.model().conceptCount(), "the classifier grew with K");
         assertEquals(newVersion, m.centroidVersion());
+        assertEquals(newIds, m.conceptIds(), "the checkpoint records the ids its classifier rows follow");
         assertEquals(82, m.examplesConsumed());
         assertEquals(2, m.deadLettered());
         assertEquals(heldOut, m.examplesHeldOut());
@@ -164,15 +171,5 @@ class TrainerServiceIT {
 
     private static long lastVersion(Path checkpoints) {
         return new CheckpointStore(checkpoints, 3).nextVersion() - 1;
-    }
-
-    private static void sendSnapshot(KafkaConnection connection, long version, int k, List<Integer> reseeded) {
-        int dim = EmojiPairs.all().get(0).teacher().length;
-        CentroidSnapshot snapshot = CentroidSnapshot.newBuilder().setTeacherModelId("onnx-minilm").setVersion(version)
-                .setConceptCount(k).setDim(dim).setCentroids(Float32Vectors.encode(new float[k * dim]))
-                .setWeights(Float32Vectors.encode(new float[k])).setDistance("COSINE").setKernel("GAUSSIAN")
-                .setTemperature(0.1).setRecordsSeen(1000).setReseeded(reseeded).setCreatedTime(Instant.now()).build();
-        LabelledPairs.send(connection, Topics.CENTROIDS.name(), List.of(Map.entry("onnx-minilm",
-                new AvroSerde<>(CentroidSnapshot.class).serialize(Topics.CENTROIDS.name(), snapshot))));
     }
 }

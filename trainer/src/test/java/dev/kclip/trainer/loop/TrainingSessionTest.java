@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ public class TrainingSessionTest {
             label[i % 3] = 0.8f;
             label[(i + 1) % 3] = 0.2f;
             list.add(new TrainingExample("id-" + i, "a " + colours[i % 4] + " circle " + random.nextInt(5), png.toByteArray(),
-                    colours[i % 4], teacher, "onnx-minilm", label, 1, null));
+                    colours[i % 4], teacher, "onnx-minilm", label, 1, new long[0], null));
         }
         return list;
     }
@@ -77,9 +76,10 @@ public class TrainingSessionTest {
         try (TrainingSession original = TrainingSession.create(small(), settings(), Device.cpu(), Precision.FP32)) {
             original.train(data.subList(0, 4), List.of());
             original.train(data.subList(4, 8), List.of());
-            CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, original.step(), 8, 8, 0, 0,
-                    Map.of(), original.model().config(), original.settings().toJson(), Map.of(), Map.of(), "onnx-minilm",
-                    1, original.step(), original.lossScale(), "2026-01-01T00:00:00Z", Map.of());
+            CheckpointManifest manifest = CheckpointManifest.builder().runId("run").step(original.step())
+                    .counts(8, 8, 0, 0).model(original.model().config()).training(original.settings().toJson())
+                    .teacherModelId("onnx-minilm").concepts(1, null).optimizer(original.step(), original.lossScale())
+                    .createdTime("2026-01-01T00:00:00Z").build();
             StoredCheckpoint stored = store.write(manifest, original.checkpointFiles());
             try (SafetensorsFile state = SafetensorsFile.open(stored.file(StoredCheckpoint.OPTIMIZER_FILE))) {
                 assertEquals(2 * original.model().parameters().size(), state.names().size(), "m and v of every weight");
@@ -120,9 +120,9 @@ public class TrainingSessionTest {
         CheckpointStore store = new CheckpointStore(dir.resolve("store"), 3);
         try (TrainingSession session = TrainingSession.create(small(), settings(), Device.cpu(), Precision.FP32)) {
             session.train(examples(4), List.of());
-            CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, 1, 4, 4, 0, 0,
-                    Map.of(), session.model().config(), session.settings().toJson(), Map.of(), Map.of(), "onnx-minilm",
-                    1, 1, 1.0, "2026-01-01T00:00:00Z", Map.of());
+            CheckpointManifest manifest = CheckpointManifest.builder().runId("run").step(1).counts(4, 4, 0, 0)
+                    .model(session.model().config()).training(session.settings().toJson()).teacherModelId("onnx-minilm")
+                    .concepts(1, null).optimizer(1, 1.0).createdTime("2026-01-01T00:00:00Z").build();
             StoredCheckpoint stored = store.write(manifest, session.checkpointFiles());
             Path out = dir.resolve("export");
             HuggingFaceExport.export(stored, out);

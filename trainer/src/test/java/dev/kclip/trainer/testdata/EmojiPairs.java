@@ -49,7 +49,7 @@ public final class EmojiPairs {
             for (int i = 0; i < pairs.size(); i++) {
                 PairsFile.Pair p = pairs.get(i);
                 examples.add(new TrainingExample(p.id(), p.caption(), p.image(), p.label(), vectors.get(i), teacherId,
-                        concepts.softLabel(vectors.get(i)), concepts.version(), null));
+                        concepts.softLabel(vectors.get(i)), concepts.version(), new long[0], null));
             }
             cached = List.copyOf(examples);
         }

@@ -9,6 +9,7 @@ import dev.kclip.schemas.serde.AvroSerde;
 import dev.kclip.trainer.data.TrainingExample;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,13 @@ public final class LabelledPairs {
     private LabelledPairs() {
     }
 
-    /** The record for an example, labelled over {@code softLabel} by centroid version {@code version}. */
+    /** The record for an example, labelled over {@code softLabel} by centroid version {@code version}, without ids. */
     public static LabelledPair of(TrainingExample e, float[] softLabel, long version) {
+        return of(e, softLabel, version, List.of());
+    }
+
+    /** The record for an example, labelled over concepts {@code conceptIds} (empty: none named). */
+    public static LabelledPair of(TrainingExample e, float[] softLabel, long version, List<Long> conceptIds) {
         Instant now = Instant.now();
         ImageCaptionPair pair = ImageCaptionPair.newBuilder().setId(e.id()).setCaption(e.caption())
                 .setImage(ByteBuffer.wrap(e.image())).setMediaType("image/png").setWidth(64).setHeight(64)
@@ -44,12 +50,13 @@ public final class LabelledPairs {
         }
         return LabelledPair.newBuilder().setEmbedded(embedded).setSoftLabel(Float32Vectors.encode(softLabel))
                 .setConceptCount(softLabel.length).setTopConcept(top).setCentroidVersion(version).setLabelledTime(now)
-                .build();
+                .setConceptIds(conceptIds).build();
     }
 
     /** The record for an example with its own label. */
     public static LabelledPair of(TrainingExample e) {
-        return of(e, e.softLabel(), e.centroidVersion());
+        return of(e, e.softLabel(), e.centroidVersion(),
+                Arrays.stream(e.conceptIds()).boxed().toList());
     }
 
     /** Sends values (already encoded) keyed by pair id, and waits for them all. */

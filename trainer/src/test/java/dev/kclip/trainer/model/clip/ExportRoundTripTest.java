@@ -27,9 +27,9 @@ class ExportRoundTripTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static StoredCheckpoint checkpoint(StudentModel model, Path root) throws IOException {
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, "run", 0, 1, 1, 1, 0, 0,
-                Map.of(), model.config(), JsonNodeFactory.instance.objectNode(), Map.of(), Map.of(), "onnx-minilm",
-                1, 0, 1.0, "2026-01-01T00:00:00Z", Map.of());
+        CheckpointManifest manifest = CheckpointManifest.builder().runId("run").step(1).counts(1, 1, 0, 0)
+                .model(model.config()).training(JsonNodeFactory.instance.objectNode()).teacherModelId("onnx-minilm")
+                .concepts(1, null).optimizer(0, 1.0).createdTime("2026-01-01T00:00:00Z").build();
         Map<String, CheckpointStore.FileContent> files = new LinkedHashMap<>();
         files.put(StoredCheckpoint.WEIGHTS_FILE, model::save);
         files.put(StoredCheckpoint.OPTIMIZER_FILE, out -> out.write(new byte[0]));

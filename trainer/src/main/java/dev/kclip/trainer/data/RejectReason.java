@@ -1,0 +1,19 @@
+package dev.kclip.trainer.data;
+
+import dev.kclip.common.deadletter.ReasonCode;
+
+/** Why the trainer sent a record to the dead-letter topic; the name is the DeadLetter's {@code reasonCode}. */
+public enum RejectReason implements ReasonCode {
+    /** The bytes are not a LabelledPair (or the value is null). */
+    BAD_RECORD,
+    /** The caption is empty or only whitespace. */
+    EMPTY_CAPTION,
+    /** The image bytes decode to no image (unknown format, truncated, zero-sized). */
+    UNDECODABLE_IMAGE,
+    /** The teacher vector has the wrong size for its {@code dim}, is empty, or holds NaN or infinite values. */
+    BAD_TEACHER_VECTOR,
+    /** The soft label is not a probability distribution over its {@code conceptCount} concepts. */
+    BAD_SOFT_LABEL,
+    /** Another teacher, or another vector size, than the run distils from. */
+    TEACHER_MISMATCH
+}

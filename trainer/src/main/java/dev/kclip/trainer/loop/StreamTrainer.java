@@ -1,0 +1,344 @@
+package dev.kclip.trainer.loop;
+
+import dev.kclip.trainer.checkpoint.CheckpointManifest;
+import dev.kclip.trainer.checkpoint.CheckpointStore;
+import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.HeldOutSplit;
+import dev.kclip.trainer.data.InvalidExampleException;
+import dev.kclip.trainer.data.RejectReason;
+import dev.kclip.trainer.data.ReplayReservoir;
+import dev.kclip.trainer.data.TrainingExample;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the continuous trainer decides, without Kafka: which examples train, which are held out, how much of each
+ * batch is replayed, when a partial batch or an idle stream is worth a step, when to checkpoint, and where a
+ * restart resumes. It is fed decoded examples with their stream position ({@link #offer}) and told of records
+ * rejected before that ({@link #rejected}); {@link #advance} then trains what is due. {@link TrainerService} is
+ * the Kafka shell around it.
+ *
+ * <ul>
+ *   <li>Start ({@link #restore}): the newest checkpoint is loaded and its offsets returned; with none, the
+ *       student is built from the first example (teacher dimension, K).</li>
+ *   <li>A share of ids is held out for evaluation and never trained.</li>
+ *   <li>A batch is trained when {@code freshPerBatch} examples wait or the oldest has waited {@code maxWait}; the
+ *       rest of the batch is replayed from a reservoir of past examples. While the stream is idle, replay-only
+ *       steps run up to a budget.</li>
+ *   <li>Every N steps or T seconds, and at {@link #finish}: a checkpoint with the evaluation on the held-out
+ *       examples and, per partition, the oldest offset not yet trained.</li>
+ *   <li>The classifier follows the concepts: a newer centroid version resizes it, and resets the rows whose
+ *       concept id changed ({@link ConceptTracker}).</li>
+ * </ul>
+ * Not thread-safe: one thread owns it and the student.
+ */
+public final class StreamTrainer implements AutoCloseable {
+
+    /** Where checkpoints are read from at the start and written to. */
+    public interface Checkpoints {
+
+        /** The newest checkpoint that verifies, if any. */
+        Optional<StoredCheckpoint> newest();
+
+        /** Writes (and, in the service, announces and commits) a checkpoint. */
+        StoredCheckpoint write(CheckpointManifest manifest, Map<String, CheckpointStore.FileContent> files)
+                throws IOException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamTrainer.class);
+
+    private final TrainerConfig config;
+    private final Student.Factory students;
+    private final Checkpoints checkpoints;
+    private final LongSupplier nanoTime;
+    private final TrainingListener listener;
+    private final TrainerMeters meters;
+    private final HeldOutSplit split;
+    private final ReplayReservoir<TrainingExample> reservoir;
+    private final Deque<TrainingExample> heldOutExamples = new ArrayDeque<>();
+    private final Map<String, double[]> lossSums = new LinkedHashMap<>();
+
+    private Student student;
+    private ConceptTracker concepts;
+    private String teacherModelId;
+    private PendingExamples pending = new PendingExamples(Map.of());
+    private long examplesConsumed;
+    private long examplesTrained;
+    private long examplesHeldOut;
+    private long deadLettered;
+    private long stepsSinceCheckpoint;
+    private long lastCheckpointNanos;
+    private Map<String, Long> checkpointedOffsets = Map.of();
+    private long lastArrivalNanos;
+    private boolean arrivedSinceAdvance;
+    private int idleSteps;
+    private volatile String progress = "starting";
+
+    /**
+     * @param nanoTime the clock of batching, idleness and checkpoint cadence ({@code System::nanoTime})
+     */
+    public StreamTrainer(TrainerConfig config, Student.Factory students, Checkpoints checkpoints, LongSupplier nanoTime,
+            TrainingListener listener, MeterRegistry registry) {
+        this.config = config;
+        this.students = students;
+        this.checkpoints = checkpoints;
+        this.nanoTime = nanoTime;
+        this.listener = listener;
+        this.meters = new TrainerMeters(registry);
+        this.split = new HeldOutSplit(config.heldOut().share());
+        this.reservoir = new ReplayReservoir<>(config.replay().capacity(), new Random(config.training().seed()));
+        this.lastCheckpointNanos = nanoTime.getAsLong();
+        this.lastArrivalNanos = lastCheckpointNanos;
+    }
+
+    /**
+     * Loads the newest checkpoint, if any, and returns the offsets of {@code config.topic()} it records: the
+     * stream resumes there (a partition it does not name, from its beginning). Call once, before {@link #offer}.
+     */
+    public Map<String, Long> restore() throws IOException {
+        Optional<StoredCheckpoint> newest = checkpoints.newest();
+        if (newest.isEmpty()) {
+            LOG.info("trainer {}: no checkpoint, starting from the beginning of {}", config.runId(), config.topic());
+            return Map.of();
+        }
+        StoredCheckpoint checkpoint = newest.get();
+        CheckpointManifest m = checkpoint.manifest();
+        student = students.restore(checkpoint);
+        long[] ids = m.conceptIds() == null ? null : m.conceptIds().stream().mapToLong(Long::longValue).toArray();
+        concepts = new ConceptTracker(m.model().conceptCount(), m.centroidVersion(), ids);
+        teacherModelId = m.teacherModelId();
+        examplesConsumed = m.examplesConsumed();
+        examplesTrained = m.examplesTrained();
+        examplesHeldOut = m.examplesHeldOut();
+        deadLettered = m.deadLettered();
+        meters.checkpointed(m.version());
+        LOG.info("trainer {}: resumed from checkpoint {} (step {}, {} examples consumed) at offsets {}",
+                config.runId(), checkpoint.directory(), m.step(), m.examplesConsumed(), m.offsets());
+        Map<String, Long> offsets = new HashMap<>();
+        m.offsets().forEach((key, offset) -> {
+            if (CheckpointManifest.topicOf(key).equals(config.topic())) {
+                offsets.put(key, offset);
+            }
+        });
+        pending = new PendingExamples(offsets);
+        checkpointedOffsets = pending.safeOffsets();
+        return offsets;
+    }
+
+    /**
+     * One stream example, decoded and validated: held out, or waiting for its batch.
+     *
+     * @throws InvalidExampleException ({@code TEACHER_MISMATCH}) when another teacher, or another vector size,
+     *     made it than the run distils from; nothing is recorded then: dead-letter it and call {@link #rejected}
+     */
+    public void offer(TrainingExample example) throws InvalidExampleException {
+        checkTeacher(example);
+        arrived();
+        TrainingExample.Source source = example.source();
+        if (split.isHeldOut(example.id())) {
+            examplesHeldOut++;
+            meters.heldOut();
+            heldOutExamples.addLast(example);
+            while (heldOutExamples.size() > config.heldOut().capacity()) {
+                heldOutExamples.removeFirst();
+            }
+            pending.resolved(source.topic(), source.partition(), source.offset());
+            return;
+        }
+        if (student == null) {
+            startStudent(example);
+        }
+        pending.add(example, nanoTime.getAsLong());
+    }
+
+    /** A stream record that was dead-lettered: consumed, never to be trained. */
+    public void rejected(TrainingExample.Source source) {
+        arrived();
+        deadLettered++;
+        meters.deadLettered();
+        pending.resolved(source.topic(), source.partition(), source.offset());
+    }
+
+    /**
+     * Trains what is due: full batches, a partial one whose oldest example waited {@code maxWait}, or, while the
+     * stream is idle, a replay-only step within the idle budget; checkpoints when due.
+     *
+     * @param stopRequested checked after each step; true returns at once
+     */
+    public void advance(BooleanSupplier stopRequested) throws IOException, InvalidExampleException {
+        long maxWait = config.batching().maxWait().toNanos();
+        while (pending.size() >= config.freshPerBatch()
+                || (pending.size() > 0 && pending.oldestWaitNanos(nanoTime.getAsLong()) >= maxWait)) {
+            trainBatch(pending.take(config.freshPerBatch()));
+            if (checkpointDue()) {
+                checkpoint();
+            }
+            if (stopRequested.getAsBoolean()) {
+                return;
+            }
+        }
+        if (idle() && student != null && reservoir.size() >= 2) {
+            if (idleSteps < config.replay().idleBudgetSteps()) {
+                trainBatch(List.of());
+                idleSteps++;
+            } else {
+                progress = "idle, replay budget spent; step " + student.step() + ", " + examplesConsumed
+                        + " examples consumed";
+            }
+        }
+        if (checkpointDue()) {
+            checkpoint();
+        }
+        arrivedSinceAdvance = false;
+    }
+
+    /** At shutdown: a last checkpoint when anything moved since the previous one. */
+    public void finish() throws IOException, InvalidExampleException {
+        if (student != null && (stepsSinceCheckpoint > 0 || !pending.safeOffsets().equals(checkpointedOffsets))) {
+            checkpoint();
+        }
+    }
+
+    /** What the trainer is doing, for health checks (readable from any thread). */
+    public String progress() {
+        return progress;
+    }
+
+    @Override
+    public void close() {
+        if (student != null) {
+            student.close();
+        }
+    }
+
+    private void arrived() {
+        examplesConsumed++;
+        meters.consumed();
+        lastArrivalNanos = nanoTime.getAsLong();
+        arrivedSinceAdvance = true;
+        idleSteps = 0;
+    }
+
+    /**
+     * Nothing arrived since the previous {@link #advance} (a long step is no pause of the stream), nothing waits,
+     * and nothing has arrived for {@code idleAfter}.
+     */
+    private boolean idle() {
+        return !arrivedSinceAdvance && pending.size() == 0
+                && nanoTime.getAsLong() - lastArrivalNanos >= config.replay().idleAfter().toNanos();
+    }
+
+    private void checkTeacher(TrainingExample example) throws InvalidExampleException {
+        if (teacherModelId != null && !teacherModelId.equals(example.teacherModelId())) {
+            throw new InvalidExampleException(RejectReason.TEACHER_MISMATCH, "embedded by "
+                    + example.teacherModelId() + " but this run distils from " + teacherModelId, example.id());
+        }
+        int teacherDim = student != null ? student.config().teacherDim() : config.model().teacherDim();
+        if (teacherDim > 0 && example.teacher().length != teacherDim) {
+            throw new InvalidExampleException(RejectReason.TEACHER_MISMATCH, "teacher vector has "
+                    + example.teacher().length + " values, the model's W_e expects " + teacherDim, example.id());
+        }
+    }
+
+    private void startStudent(TrainingExample first) {
+        teacherModelId = first.teacherModelId();
+        int teacherDim = config.model().teacherDim() > 0 ? config.model().teacherDim() : first.teacher().length;
+        int k = config.model().conceptCount() > 0 ? config.model().conceptCount() : first.conceptCount();
+        student = students.create(config.model().withData(teacherDim, k));
+        concepts = new ConceptTracker(k, first.centroidVersion(), k == first.conceptCount() ? first.conceptIds() : null);
+        LOG.info("trainer {}: new {} student on {} ({}), teacher {} ({}-d), K={}", config.runId(),
+                config.model().name(), config.device(), config.effectivePrecision(), teacherModelId, teacherDim, k);
+    }
+
+    private void trainBatch(List<TrainingExample> fresh) throws InvalidExampleException {
+        followConcepts(fresh);
+        int replayCount = fresh.isEmpty() ? config.batching().batchSize() : config.batching().batchSize() - fresh.size();
+        List<TrainingExample> replayed = reservoir.sample(replayCount);
+        long start = nanoTime.getAsLong();
+        StepReport report = student.train(fresh, replayed);
+        meters.stepped(report, nanoTime.getAsLong() - start);
+        fresh.forEach(reservoir::offer);
+        examplesTrained += report.size();
+        stepsSinceCheckpoint++;
+        report.losses().forEach((term, value) -> {
+            double[] sum = lossSums.computeIfAbsent(term, t -> new double[2]);
+            sum[0] += value;
+            sum[1]++;
+        });
+        if (!report.applied()) {
+            LOG.warn("trainer {}: step skipped, gradients not finite (norm {})", config.runId(), report.gradientNorm());
+        }
+        progress = "step " + report.step() + ", " + examplesConsumed + " examples consumed";
+        listener.onStep(report);
+    }
+
+    /** Moves the classifier to the newest centroid version among {@code fresh}, if newer than its own. */
+    private void followConcepts(List<TrainingExample> fresh) {
+        TrainingExample newest = null;
+        for (TrainingExample e : fresh) {
+            if (newest == null || e.centroidVersion() > newest.centroidVersion()) {
+                newest = e;
+            }
+        }
+        if (newest == null || newest.centroidVersion() <= concepts.version()) {
+            return;
+        }
+        long from = concepts.version();
+        long[] oldIds = concepts.ids();
+        concepts.advance(newest.conceptCount(), newest.centroidVersion(), newest.conceptIds()).ifPresent(plan -> {
+            student.followConcepts(plan);
+            LOG.info("trainer {}: concepts moved from version {} (ids {}) to {} (ids {}): classifier now {}",
+                    config.runId(), from, Arrays.toString(oldIds), concepts.version(),
+                    Arrays.toString(concepts.ids()), plan);
+        });
+    }
+
+    private boolean checkpointDue() {
+        if (student == null || stepsSinceCheckpoint == 0) {
+            return false;
+        }
+        long everySteps = config.checkpoints().everySteps();
+        return (everySteps > 0 && stepsSinceCheckpoint >= everySteps)
+                || (config.checkpoints().every() != null
+                        && nanoTime.getAsLong() - lastCheckpointNanos >= config.checkpoints().every().toNanos());
+    }
+
+    private void checkpoint() throws IOException, InvalidExampleException {
+        Map<String, Double> metrics = Map.of();
+        if (heldOutExamples.size() >= 2) {
+            metrics = student.evaluate(List.copyOf(heldOutExamples));
+        }
+        Map<String, Double> losses = new LinkedHashMap<>();
+        lossSums.forEach((term, sum) -> losses.put(term, sum[0] / sum[1]));
+        Map<String, Long> offsets = pending.safeOffsets();
+        CheckpointManifest manifest = CheckpointManifest.builder().runId(config.runId()).step(student.step())
+                .counts(examplesConsumed - pending.size(), examplesTrained, examplesHeldOut, deadLettered)
+                .offsets(offsets).model(student.config()).training(config.training().toJson()).losses(losses)
+                .metrics(metrics).teacherModelId(teacherModelId)
+                .concepts(concepts.version(), Arrays.stream(concepts.ids()).boxed().toList())
+                .optimizer(student.step(), student.lossScale()).createdTime(Instant.now().toString()).build();
+        StoredCheckpoint stored = checkpoints.write(manifest, student.checkpointFiles());
+        meters.checkpointed(stored.version());
+        stepsSinceCheckpoint = 0;
+        checkpointedOffsets = offsets;
+        lossSums.clear();
+        lastCheckpointNanos = nanoTime.getAsLong();
+        LOG.info("trainer {}: checkpoint {} at step {} ({} examples consumed), losses {}, metrics {}", config.runId(),
+                stored.directory(), manifest.step(), manifest.examplesConsumed(), losses, metrics);
+        listener.onCheckpoint(stored);
+    }
+}
