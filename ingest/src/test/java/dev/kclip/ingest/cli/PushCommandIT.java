@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.cli.Cli;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.PairEntry;
 import dev.kclip.ingest.IngestItSupport;
-import dev.kclip.ingest.push.Dataset;
-import dev.kclip.ingest.push.JsonlReader;
-import dev.kclip.ingest.push.PairEntry;
 import dev.kclip.ingest.topology.IngestTopics;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.PairIds;

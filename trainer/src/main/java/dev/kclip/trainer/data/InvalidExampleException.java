@@ -1,5 +1,7 @@
 package dev.kclip.trainer.data;
 
+import dev.kclip.datasets.image.ImageRejectedException;
+
 /** A record the trainer cannot learn from, with the stable reason code its dead letter carries. */
 public final class InvalidExampleException extends Exception {
 
@@ -20,6 +22,11 @@ public final class InvalidExampleException extends Exception {
         super(message);
         this.reasonCode = reasonCode;
         this.recordId = recordId;
+    }
+
+    /** {@link #UNDECODABLE_IMAGE}: the shared image decoder refused the record's image. */
+    public static InvalidExampleException undecodable(ImageRejectedException e, String recordId) {
+        return new InvalidExampleException(UNDECODABLE_IMAGE, "image cannot be decoded: " + e.getMessage(), recordId);
     }
 
     public String reasonCode() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.datasets.image.ImageDecoder;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.trainer.model.ModelConfig;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 /** Decoding, augmentation, tokenisation, validation, the held-out split and the replay reservoir. */
 class DataPipelineTest {
 
+    private static final ImageDecoder DECODER = new ImageDecoder();
+
     static byte[] encode(BufferedImage image, String format) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, format, out);
@@ -42,7 +45,7 @@ class DataPipelineTest {
 
     @Test
     void evalTransformNormalisesWithClipsMeanAndStd() throws Exception {
-        BufferedImage red = ImageDecoding.decode(encode(solid(10, Color.RED, BufferedImage.TYPE_INT_RGB), "png"), "x");
+        BufferedImage red = DECODER.decode(encode(solid(10, Color.RED, BufferedImage.TYPE_INT_RGB), "png")).image();
         ImageTransform transform = new ImageTransform(4, ImageTransform.Augmentation.NONE);
         float[] out = new float[transform.pixels()];
         transform.eval(red, out, 0);
@@ -56,14 +59,10 @@ class DataPipelineTest {
     @Test
     void jpegDecodesAndTransparentPixelsBecomeWhite() throws Exception {
         BufferedImage clear = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
-        BufferedImage decoded = ImageDecoding.decode(encode(clear, "png"), "x");
+        BufferedImage decoded = DECODER.decode(encode(clear, "png")).image();
         assertEquals(0xFFFFFF, decoded.getRGB(3, 3) & 0xFFFFFF);
-        BufferedImage blue = ImageDecoding.decode(encode(solid(16, Color.BLUE, BufferedImage.TYPE_INT_RGB), "jpg"), "x");
+        BufferedImage blue = DECODER.decode(encode(solid(16, Color.BLUE, BufferedImage.TYPE_INT_RGB), "jpg")).image();
         assertTrue((blue.getRGB(8, 8) & 0xFF) > 200, "JPEG blue channel");
-        InvalidExampleException e = assertThrows(InvalidExampleException.class,
-                () -> ImageDecoding.decode(new byte[] {1, 2, 3}, "id-1"));
-        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, e.reasonCode());
-        assertEquals("id-1", e.recordId());
     }
 
     @Test
@@ -176,6 +175,19 @@ class DataPipelineTest {
         LabelledPair broken = LabelledPairs.of(good);
         broken.getEmbedded().getPair().setImage(ByteBuffer.wrap(new byte[] {9, 9, 9}));
         assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, reason(broken));
+        LabelledPair bomb = LabelledPairs.of(good);
+        bomb.getEmbedded().getPair().setImage(ByteBuffer.wrap(pngDeclaring(100_000, 100_000)));
+        InvalidExampleException refused = assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(bomb, "label", null));
+        assertEquals(InvalidExampleException.UNDECODABLE_IMAGE, refused.reasonCode());
+        assertTrue(refused.getMessage().contains("10,000,000,000 pixels, more than the"),
+                "refused from its header, before decoding: " + refused.getMessage());
+    }
+
+    /** The first bytes of a PNG whose header declares {@code width} x {@code height} (a decompression bomb's). */
+    private static byte[] pngDeclaring(int width, int height) {
+        return ByteBuffer.allocate(33).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})
+                .putInt(13).put(new byte[] {'I', 'H', 'D', 'R'}).putInt(width).putInt(height)
+                .put(new byte[] {8, 6, 0, 0, 0}).array();
     }
 
     private static String reason(LabelledPair record) {
