@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.schemas.PairIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,6 +40,18 @@ class DatasetReadersTest {
         assertTrue(Files.isRegularFile(first.image()));
         assertEquals("pairs.jsonl line 1", first.location());
         assertEquals(10, emoji.entries().stream().map(e -> e.attribute("category")).distinct().count());
+    }
+
+    @Test
+    void emoji64LoadsWholeWithContentHashIds() {
+        LoadedDataset emoji = LoadedDataset.load(new JsonlReader(ReaderOptions.DEFAULTS.withLabelField("category")), EMOJI);
+
+        assertEquals(1_911, emoji.pairs().size());
+        assertEquals("skipped none", emoji.skippedSummary());
+        LoadedDataset.Pair first = emoji.pairs().get(0);
+        assertEquals("grinning face", first.caption());
+        assertEquals("Smileys & Emotion", first.label());
+        assertEquals(PairIds.contentHash(IMAGE, "grinning face"), first.id(), "the id ingest gives the pair");
     }
 
     @Test

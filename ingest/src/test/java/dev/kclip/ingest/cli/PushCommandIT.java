@@ -56,7 +56,7 @@ class PushCommandIT {
                 line("2615", "hot beverage")));
 
         Result result = run("push", "--bootstrap", kafka.bootstrapServers(), "--topic", topics.input(),
-                "--progress", "lines", "--shuffle", "--seed", "11", "--limit", "3", file.toString());
+                "--progress", "lines", "--shuffle", "--seed", "11", "--limit", "3", "--allow-outside-root", file.toString());
 
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("shuffling with --seed 11"), result.out());
