@@ -59,10 +59,6 @@ public final class CubReader implements DatasetReader {
                 skipped.add(refused);
                 continue;
             }
-            if (!Files.isRegularFile(image)) {
-                skipped.add(new Skipped(location, SkipReason.IMAGE_NOT_FOUND, "image not found: " + image));
-                continue;
-            }
             Map<String, String> attrs = new LinkedHashMap<>();
             attrs.put("class_id", imageClasses.get(imageId));
             if (splits.containsKey(imageId)) {

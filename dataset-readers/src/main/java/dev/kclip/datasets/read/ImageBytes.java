@@ -1,10 +1,10 @@
 package dev.kclip.datasets.read;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.util.Locale;
 
 /**
  * Reads an entry's image file into memory, never more than {@link ReaderOptions#MAX_IMAGE_BYTES}: the size is
@@ -22,27 +22,20 @@ public final class ImageBytes {
      *         {@link SkipReason#IMAGE_UNREADABLE}
      */
     public static byte[] read(PairEntry entry) throws SkippedException {
-        Skipped tooLarge = ImageLocations.tooLarge(entry.image(), entry.location());
-        if (tooLarge != null) {
-            throw new SkippedException(tooLarge.reason() == SkipReason.IMAGE_UNREADABLE && !Files.exists(entry.image())
-                    ? notFound(entry) : tooLarge);
-        }
-        try (InputStream in = Files.newInputStream(entry.image())) {
-            byte[] bytes = in.readNBytes((int) ReaderOptions.MAX_IMAGE_BYTES + 1);
-            if (bytes.length > ReaderOptions.MAX_IMAGE_BYTES) {
-                throw new SkippedException(new Skipped(entry.location(), SkipReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
-                        "image %s grew past the %,d bytes a record can hold", entry.image(), ReaderOptions.MAX_IMAGE_BYTES)));
+        try (SeekableByteChannel channel = Files.newByteChannel(entry.image())) {
+            if (channel.size() > ReaderOptions.MAX_IMAGE_BYTES) {
+                throw new SkippedException(ImageLocations.tooLarge(entry.image(), channel.size(), entry.location()));
+            }
+            byte[] bytes = Channels.newInputStream(channel).readNBytes((int) ReaderOptions.MAX_IMAGE_BYTES + 1);
+            if (bytes.length > ReaderOptions.MAX_IMAGE_BYTES) { // it grew while being read
+                throw new SkippedException(ImageLocations.tooLarge(entry.image(), bytes.length, entry.location()));
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            throw new SkippedException(notFound(entry));
+            throw new SkippedException(new Skipped(entry.location(), SkipReason.IMAGE_NOT_FOUND, "image not found: " + entry.image()));
         } catch (IOException e) {
             throw new SkippedException(new Skipped(entry.location(), SkipReason.IMAGE_UNREADABLE,
                     "cannot read " + entry.image() + ": " + e.getMessage()));
         }
-    }
-
-    private static Skipped notFound(PairEntry entry) {
-        return new Skipped(entry.location(), SkipReason.IMAGE_NOT_FOUND, "image not found: " + entry.image());
     }
 }

@@ -16,20 +16,20 @@ final class ImageLocations {
     }
 
     /**
-     * Why {@code image} may not be used as an image of the dataset rooted at {@code root}, or null when it may or
-     * does not exist (the caller reports a missing file). A path leaving the folder is refused whether or not
-     * it exists, so a dataset cannot probe what lies outside.
+     * Why {@code image} may not be used as an image of the dataset rooted at {@code root}, or null when it may. A
+     * path leaving the folder is refused before the file system is asked about it, so a dataset cannot probe what
+     * lies outside.
      */
     static Skipped refusal(Path root, Path image, ReaderOptions options, String location) {
+        Path base = root.toAbsolutePath().normalize();
+        if (!options.allowOutsideRoot() && !image.toAbsolutePath().normalize().startsWith(base)) {
+            return new Skipped(location, SkipReason.OUTSIDE_ROOT, "image " + image + " is outside the dataset folder "
+                    + base + " (pass --allow-outside-root to read it)");
+        }
+        if (!Files.isRegularFile(image)) {
+            return new Skipped(location, SkipReason.IMAGE_NOT_FOUND, "image not found: " + image);
+        }
         if (!options.allowOutsideRoot()) {
-            Path base = root.toAbsolutePath().normalize();
-            if (!image.toAbsolutePath().normalize().startsWith(base)) {
-                return new Skipped(location, SkipReason.OUTSIDE_ROOT, "image " + image + " is outside the dataset folder "
-                        + base + " (pass --allow-outside-root to read it)");
-            }
-            if (!Files.exists(image)) {
-                return null;
-            }
             try {
                 Path real = image.toRealPath();
                 Path realBase = base.toRealPath();
@@ -41,20 +41,22 @@ final class ImageLocations {
                 return new Skipped(location, SkipReason.IMAGE_UNREADABLE, "cannot resolve " + image + ": " + e.getMessage());
             }
         }
-        return Files.exists(image) ? tooLarge(image, location) : null;
+        return tooLarge(image, location);
     }
 
     /** Why {@code image} is too large to be read, or null when it is not. */
     static Skipped tooLarge(Path image, String location) {
         try {
             long size = Files.size(image);
-            if (size > ReaderOptions.MAX_IMAGE_BYTES) {
-                return new Skipped(location, SkipReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
-                        "image %s is %,d bytes, more than the %,d a record can hold", image, size, ReaderOptions.MAX_IMAGE_BYTES));
-            }
-            return null;
+            return size > ReaderOptions.MAX_IMAGE_BYTES ? tooLarge(image, size, location) : null;
         } catch (IOException e) {
             return new Skipped(location, SkipReason.IMAGE_UNREADABLE, "cannot read " + image + ": " + e.getMessage());
         }
+    }
+
+    /** {@code image}, of {@code size} bytes, is larger than a record can hold. */
+    static Skipped tooLarge(Path image, long size, String location) {
+        return new Skipped(location, SkipReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
+                "image %s is %,d bytes, more than the %,d a record can hold", image, size, ReaderOptions.MAX_IMAGE_BYTES));
     }
 }

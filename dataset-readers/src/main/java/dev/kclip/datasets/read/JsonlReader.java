@@ -72,10 +72,6 @@ public final class JsonlReader implements DatasetReader {
                 skipped.add(refused);
                 continue;
             }
-            if (!Files.isRegularFile(imagePath)) {
-                skipped.add(new Skipped(location, SkipReason.IMAGE_NOT_FOUND, "image not found: " + imagePath));
-                continue;
-            }
             JsonNode label = node.get(options.labelField());
             entries.add(new PairEntry(imagePath, caption.asText(),
                     label != null && label.isValueNode() && !label.isNull() ? label.asText() : null,

@@ -48,10 +48,6 @@ public final class TsvReader implements DatasetReader {
                 skipped.add(refused);
                 continue;
             }
-            if (!Files.isRegularFile(image)) {
-                skipped.add(new Skipped(location, SkipReason.IMAGE_NOT_FOUND, "image not found: " + image));
-                continue;
-            }
             String label = columns.length == 3 && !columns[2].isBlank() ? columns[2].strip() : null;
             entries.add(new PairEntry(image, columns[1], label, Map.of(), location));
         }
