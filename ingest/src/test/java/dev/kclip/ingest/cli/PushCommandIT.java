@@ -8,6 +8,7 @@ import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.datasets.read.Dataset;
 import dev.kclip.datasets.read.JsonlReader;
 import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.ingest.IngestItSupport;
 import dev.kclip.ingest.topology.IngestTopics;
 import dev.kclip.schemas.ImageCaptionPair;
@@ -65,7 +66,7 @@ class PushCommandIT {
         assertTrue(result.out().contains("pushed 3 pairs from " + dir.getFileName() + " to " + topics.input()), result.out());
         assertTrue(result.out().contains("skipped 2: 1 malformed line, 1 image not found"), result.out());
 
-        Dataset dataset = new JsonlReader().read(file);
+        Dataset dataset = new JsonlReader(ReaderOptions.DEFAULTS.withAllowOutsideRoot(true)).read(file);
         List<PairEntry> shuffled = new ArrayList<>(dataset.entries());
         Collections.shuffle(shuffled, new Random(11));
         Set<String> expected = shuffled.subList(0, 3).stream()
