@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 
-/** The image formats ingest accepts, recognised by their leading bytes (never by a file name or a declared type). */
+/** The image formats the decoder reads, recognised by their leading bytes (never by a file name or a declared type). */
 public enum ImageFormat {
     JPEG("image/jpeg", "jpeg"),
     PNG("image/png", "png"),

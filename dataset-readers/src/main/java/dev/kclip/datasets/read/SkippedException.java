@@ -7,6 +7,7 @@ public final class SkippedException extends Exception {
 
     private final transient Skipped skipped;
 
+    /** @param skipped the entry and why it cannot be used */
     public SkippedException(Skipped skipped) {
         super(skipped.toString());
         this.skipped = skipped;
