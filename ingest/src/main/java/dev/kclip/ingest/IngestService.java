@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class IngestService implements StageService {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
-    private static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    private static final int MAX_RECORD_BYTES = Topics.MAX_MESSAGE_BYTES;
 
     private final IngestConfig config;
     private final KafkaStreams streams;

@@ -6,20 +6,21 @@ import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.files.Directories;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.topics.TopicCatalogAdmin;
-import dev.kclip.ingest.push.Dataset;
-import dev.kclip.ingest.push.JsonlReader;
-import dev.kclip.ingest.push.PairEntry;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.ImageBytes;
+import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.SkippedException;
 import dev.kclip.ingest.push.PushOptions;
-import dev.kclip.ingest.push.PushProgress;
 import dev.kclip.ingest.push.PushSummary;
 import dev.kclip.ingest.push.Pusher;
 import dev.kclip.ingest.push.RawPairProducer;
 import dev.kclip.ingest.push.RawPairs;
+import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.TopicSpec;
 import dev.kclip.schemas.Topics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,11 +166,11 @@ public final class PushBenchmark implements Callable<Integer> {
         Instant now = Instant.now();
         for (PairEntry entry : entries) {
             try {
-                ImageCaptionPair pair = RawPairs.of(Files.readAllBytes(entry.image()), entry.caption(), entry.label(),
+                ImageCaptionPair pair = RawPairs.of(ImageBytes.read(entry), entry.caption(), entry.label(),
                         entry.attributes(), source, now);
                 values.add(RawPairProducer.encode(pair));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (SkippedException e) {
+                throw new IllegalStateException("the benchmark's dataset has an unreadable entry: " + e.getMessage(), e);
             }
         }
         return values;

@@ -1,12 +1,12 @@
 package dev.kclip.ingest.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
-import dev.kclip.ingest.push.Dataset;
-import dev.kclip.ingest.push.DatasetFormat;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.DatasetFormat;
+import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.ingest.push.PushOptions;
-import dev.kclip.ingest.push.PushProgress;
 import dev.kclip.ingest.push.Pusher;
-import dev.kclip.ingest.push.ReaderOptions;
+import dev.kclip.ingest.push.progress.PushProgress;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,6 +69,11 @@ public final class PushCommand implements Callable<Integer> {
             description = "tsv, coco: folder the image paths are relative to (default: the file's folder).")
     Path imageRoot;
 
+    @Option(names = "--allow-outside-root",
+            description = "Read images outside the dataset's folder too (absolute paths, .., symlinks leaving it); "
+                    + "without it such entries are skipped.")
+    boolean allowOutsideRoot;
+
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "STYLE",
             description = "auto (a bar on a terminal, else a line every 5 s), bar, lines or none.")
     ProgressStyle progress;
@@ -77,7 +82,7 @@ public final class PushCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         DatasetFormat layout = format != null ? format : DatasetFormat.infer(path);
-        Dataset dataset = layout.reader(new ReaderOptions(labelField, captionTemplate, imageRoot, source)).read(path);
+        Dataset dataset = layout.reader(new ReaderOptions(labelField, captionTemplate, imageRoot, source, allowOutsideRoot)).read(path);
         long shuffleSeed = seed != null ? seed : new Random().nextLong();
         if (shuffle) {
             out.println("shuffling with --seed " + shuffleSeed);

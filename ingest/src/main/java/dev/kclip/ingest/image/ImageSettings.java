@@ -1,5 +1,7 @@
 package dev.kclip.ingest.image;
 
+import dev.kclip.datasets.image.ImageDecoder;
+
 /**
  * How images are checked and normalised.
  *
@@ -11,7 +13,7 @@ package dev.kclip.ingest.image;
 public record ImageSettings(int maxSide, long maxPixels, OutputFormat outputFormat, float jpegQuality) {
 
     /** 256 px longest side, 50 million pixels at most, JPEG quality 0.90. */
-    public static final ImageSettings DEFAULTS = new ImageSettings(256, 50_000_000L, OutputFormat.JPEG, 0.90f);
+    public static final ImageSettings DEFAULTS = new ImageSettings(256, ImageDecoder.DEFAULT_MAX_PIXELS, OutputFormat.JPEG, 0.90f);
 
     public ImageSettings {
         if (maxSide < 1) {

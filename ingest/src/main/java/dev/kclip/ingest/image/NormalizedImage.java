@@ -1,5 +1,7 @@
 package dev.kclip.ingest.image;
 
+import dev.kclip.datasets.image.ImageFormat;
+
 /**
  * An image after normalisation: upright, RGB, within the size bound, re-encoded.
  *

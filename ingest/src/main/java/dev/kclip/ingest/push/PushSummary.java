@@ -1,10 +1,11 @@
 package dev.kclip.ingest.push;
 
+import dev.kclip.datasets.read.SkipReason;
+import dev.kclip.datasets.read.Skipped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What a push did.
@@ -55,10 +56,8 @@ public record PushSummary(String source, String topic, long pushed, Map<SkipReas
         if (skippedCount() == 0) {
             text.append("\nskipped none");
         } else {
-            text.append(String.format(Locale.ROOT, "%nskipped %,d: ", skippedCount())).append(skippedByReason.entrySet()
-                    .stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(), e.getKey().description()))
-                    .collect(Collectors.joining(", ")));
+            text.append(String.format(Locale.ROOT, "%nskipped %,d: ", skippedCount()))
+                    .append(Skipped.describeCounts(skippedByReason));
             skipped.forEach(s -> text.append("\n  ").append(s));
             if (skippedCount() > skipped.size()) {
                 text.append("\n  ... and ").append(skippedCount() - skipped.size()).append(" more");

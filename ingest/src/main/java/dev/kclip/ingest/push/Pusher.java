@@ -1,10 +1,14 @@
 package dev.kclip.ingest.push;
 
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.ImageBytes;
+import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.SkipReason;
+import dev.kclip.datasets.read.Skipped;
+import dev.kclip.datasets.read.SkippedException;
+import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.schemas.ImageCaptionPair;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,14 +94,9 @@ public final class Pusher implements AutoCloseable {
             pace(pacer.waitNanos(sent, System.nanoTime() - start));
             byte[] image;
             try {
-                image = Files.readAllBytes(entry.image());
-            } catch (NoSuchFileException e) {
-                skip(new Skipped(entry.location(), SkipReason.IMAGE_NOT_FOUND, "image not found: " + entry.image()),
-                        skippedByReason, skipped);
-                continue;
-            } catch (IOException e) {
-                skip(new Skipped(entry.location(), SkipReason.IMAGE_UNREADABLE, "cannot read " + entry.image() + ": "
-                        + e.getMessage()), skippedByReason, skipped);
+                image = ImageBytes.read(entry);
+            } catch (SkippedException e) {
+                skip(e.skipped(), skippedByReason, skipped);
                 continue;
             }
             ImageCaptionPair pair = RawPairs.of(image, entry.caption(), entry.label(), entry.attributes(), source,

@@ -2,6 +2,7 @@ package dev.kclip.ingest.push;
 
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.schemas.ImageCaptionPair;
+import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -28,8 +29,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class RawPairProducer implements AutoCloseable {
 
-    /** Larger records are refused before sending: the raw topic accepts 16 MiB, minus room for batch overhead. */
-    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024 - 64 * 1024;
+    /** Larger records are refused before sending: what a topic accepts, minus room for batch overhead. */
+    public static final int MAX_RECORD_BYTES = Topics.MAX_MESSAGE_BYTES - 64 * 1024;
 
     private static final AvroCodec<ImageCaptionPair> CODEC = AvroCodec.forClass(ImageCaptionPair.class);
 

@@ -1,6 +1,6 @@
 package dev.kclip.ingest.push;
 
-import dev.kclip.ingest.image.ImageFormat;
+import dev.kclip.datasets.image.ImageFormat;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.PairIds;
 import java.nio.ByteBuffer;

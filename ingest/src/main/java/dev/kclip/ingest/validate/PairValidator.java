@@ -1,7 +1,7 @@
 package dev.kclip.ingest.validate;
 
+import dev.kclip.datasets.image.ImageRejectedException;
 import dev.kclip.ingest.image.ImageNormalizer;
-import dev.kclip.ingest.image.ImageRejectedException;
 import dev.kclip.ingest.image.NormalizedImage;
 import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.ImageCaptionPair;

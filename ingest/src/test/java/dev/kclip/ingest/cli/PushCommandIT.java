@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.cli.Cli;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.ingest.IngestItSupport;
-import dev.kclip.ingest.push.Dataset;
-import dev.kclip.ingest.push.JsonlReader;
-import dev.kclip.ingest.push.PairEntry;
 import dev.kclip.ingest.topology.IngestTopics;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.PairIds;
@@ -56,7 +57,7 @@ class PushCommandIT {
                 line("2615", "hot beverage")));
 
         Result result = run("push", "--bootstrap", kafka.bootstrapServers(), "--topic", topics.input(),
-                "--progress", "lines", "--shuffle", "--seed", "11", "--limit", "3", file.toString());
+                "--progress", "lines", "--shuffle", "--seed", "11", "--limit", "3", "--allow-outside-root", file.toString());
 
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("shuffling with --seed 11"), result.out());
@@ -65,7 +66,7 @@ class PushCommandIT {
         assertTrue(result.out().contains("pushed 3 pairs from " + dir.getFileName() + " to " + topics.input()), result.out());
         assertTrue(result.out().contains("skipped 2: 1 malformed line, 1 image not found"), result.out());
 
-        Dataset dataset = new JsonlReader().read(file);
+        Dataset dataset = new JsonlReader(ReaderOptions.DEFAULTS.withAllowOutsideRoot(true)).read(file);
         List<PairEntry> shuffled = new ArrayList<>(dataset.entries());
         Collections.shuffle(shuffled, new Random(11));
         Set<String> expected = shuffled.subList(0, 3).stream()

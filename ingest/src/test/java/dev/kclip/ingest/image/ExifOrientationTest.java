@@ -3,6 +3,7 @@ package dev.kclip.ingest.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kclip.datasets.image.ExifOrientation;
 import dev.kclip.ingest.TestImages;
 import java.awt.Color;
 import org.junit.jupiter.api.Test;

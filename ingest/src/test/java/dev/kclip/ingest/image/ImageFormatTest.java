@@ -3,6 +3,7 @@ package dev.kclip.ingest.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.datasets.image.ImageFormat;
 import dev.kclip.ingest.TestImages;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,9 @@ package dev.kclip.ingest.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kclip.datasets.image.ImageFormat;
+import dev.kclip.datasets.image.ImageHeader;
+import dev.kclip.datasets.image.ImageRejectedException;
 import dev.kclip.ingest.TestImages;
 import java.awt.Color;
 import java.util.Arrays;

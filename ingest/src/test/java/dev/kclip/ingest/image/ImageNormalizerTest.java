@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.datasets.image.ImageFormat;
+import dev.kclip.datasets.image.ImageRejectedException;
+import dev.kclip.datasets.image.ImageRejectedException.Problem;
 import dev.kclip.ingest.TestImages;
-import dev.kclip.ingest.image.ImageRejectedException.Problem;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.lang.management.ManagementFactory;

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.PairEntry;
 import dev.kclip.ingest.IngestItSupport;
 import dev.kclip.ingest.IngestService;
 import dev.kclip.ingest.TestImages;
+import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.ingest.topology.IngestTopics;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.PairIds;

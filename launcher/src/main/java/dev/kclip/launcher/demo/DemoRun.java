@@ -4,14 +4,14 @@ import dev.kclip.common.files.Directories;
 import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;
-import dev.kclip.ingest.push.Dataset;
-import dev.kclip.ingest.push.JsonlReader;
-import dev.kclip.ingest.push.PairEntry;
-import dev.kclip.ingest.push.PushProgress;
+import dev.kclip.datasets.read.Dataset;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.ReaderOptions;
+import dev.kclip.datasets.read.Skipped;
 import dev.kclip.ingest.push.PushSummary;
 import dev.kclip.ingest.push.Pusher;
-import dev.kclip.ingest.push.ReaderOptions;
-import dev.kclip.ingest.push.Skipped;
+import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
 import dev.kclip.launcher.report.ReportWriter;
@@ -271,6 +271,10 @@ public final class DemoRun {
                 ReaderOptions.DEFAULT_CAPTION_TEMPLATE, null, datasetName())).read(settings.dataset());
         for (Skipped skipped : dataset.skipped()) {
             out.println("kclip demo: skipping " + skipped);
+        }
+        if (!dataset.skipped().isEmpty()) {
+            out.printf("kclip demo: skipped %d of the dataset's entries (%s)%n", dataset.skipped().size(),
+                    Skipped.describeCounts(Skipped.countByReason(dataset.skipped())));
         }
         if (dataset.entries().isEmpty()) {
             throw new IllegalArgumentException("dataset " + settings.dataset() + " has no usable pairs");

@@ -11,8 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,14 +56,18 @@ class DemoEndToEndIT {
         assertTrue(report.contains("id=\"concept-sizes\""), "report written");
     }
 
-    /** The first {@code n} pairs of a JSON Lines dataset, image paths made absolute. */
+    /**
+     * The first {@code n} lines of a JSON Lines dataset with their images, copied into the temp folder (readers take
+     * images only from under the dataset's folder).
+     */
     private Path firstPairs(Path source, int n) throws Exception {
+        List<String> lines = Files.readAllLines(source).subList(0, n);
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(source).subList(0, n)) {
-            ObjectNode pair = (ObjectNode) json.readTree(line);
-            pair.put("image", source.toAbsolutePath().getParent().resolve(pair.get("image").asText()).toString());
-            lines.add(json.writeValueAsString(pair));
+        for (String line : lines) {
+            String image = json.readTree(line).get("image").asText();
+            Path copy = dir.resolve(image);
+            Files.createDirectories(copy.getParent());
+            Files.copy(source.resolveSibling(image), copy, StandardCopyOption.REPLACE_EXISTING);
         }
         Path file = dir.resolve("pairs.jsonl");
         Files.write(file, lines);

@@ -1,7 +1,8 @@
 package dev.kclip.trainer.bench;
 
 import ai.djl.Device;
-import dev.kclip.trainer.data.PairsFile;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.LoadedDataset;
 import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.loop.TrainingSession;
 import dev.kclip.trainer.loop.TrainingSettings;
@@ -90,7 +91,7 @@ public final class TrainingBenchmark {
         Random random = new Random(1);
         List<TrainingExample> pool = new ArrayList<>();
         if (s.dataset() != null && Files.isRegularFile(s.dataset())) {
-            for (PairsFile.Pair p : PairsFile.read(s.dataset(), null)) {
+            for (LoadedDataset.Pair p : LoadedDataset.load(new JsonlReader(), s.dataset()).pairs()) {
                 pool.add(example(p.id(), p.caption(), p.image(), s, random));
             }
             return pool;

@@ -4,6 +4,9 @@ import ai.djl.Device;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.UserException;
 import dev.kclip.common.kafka.TopicReader;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.LoadedDataset;
+import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
@@ -11,7 +14,6 @@ import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
-import dev.kclip.trainer.data.PairsFile;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.eval.EvalExample;
 import dev.kclip.trainer.eval.Evaluator;
@@ -38,6 +40,9 @@ import picocli.CommandLine.Option;
         description = "Evaluate a checkpoint on a JSONL dataset: zero-shot, retrieval, teacher agreement, concept accuracy.")
 public final class EvalCommand implements Callable<Integer> {
 
+    /** How many skipped entries are listed after the metrics (all are counted). */
+    private static final int SKIPS_LISTED = 10;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -50,6 +55,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--labels-field", paramLabel = "FIELD", description = "The field with class names, for zero-shot (default: none).")
     String labelsField;
+
+    @Option(names = "--allow-outside-root",
+            description = "Read images outside the dataset file's folder too (absolute paths, .., symlinks leaving it); "
+                    + "without it such lines are skipped.")
+    boolean allowOutsideRoot;
 
     @Option(names = "--prompt", defaultValue = Evaluator.DEFAULT_PROMPT, paramLabel = "TEMPLATE",
             description = "Zero-shot prompt (default: \"${DEFAULT-VALUE}\").")
@@ -71,7 +81,14 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserException("no dataset file " + dataset);
         }
         StoredCheckpoint stored = CheckpointsCommand.resolve(checkpoint.toString(), Path.of("."));
-        List<PairsFile.Pair> pairs = PairsFile.read(dataset, labelsField);
+        ReaderOptions options = (labelsField == null ? ReaderOptions.DEFAULTS : ReaderOptions.DEFAULTS.withLabelField(labelsField))
+                .withAllowOutsideRoot(allowOutsideRoot);
+        LoadedDataset loaded = LoadedDataset.load(new JsonlReader(options), dataset);
+        List<LoadedDataset.Pair> pairs = loaded.pairs();
+        if (pairs.isEmpty()) {
+            throw new UserException("dataset " + dataset + " has no usable pairs (" + loaded.skippedSummary() + "; first: "
+                    + (loaded.skipped().isEmpty() ? "none" : loaded.skipped().get(0)) + ")");
+        }
         if (limit > 0 && pairs.size() > limit) {
             pairs = pairs.subList(0, limit);
         }
@@ -79,14 +96,14 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, Double> metrics;
         try (TeacherModel teacherModel = loadTeacher(teacherSpec)) {
             Function<List<String>, List<float[]>> embed = teacherModel == null ? null : strings -> embed(teacherModel, strings);
-            List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(PairsFile.Pair::caption).toList());
+            List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(LoadedDataset.Pair::caption).toList());
             NearestConcept nearest = concepts ? nearestConcept(stored.manifest().teacherModelId()) : null;
             List<EvalExample> examples = new ArrayList<>();
             for (int i = 0; i < pairs.size(); i++) {
-                PairsFile.Pair p = pairs.get(i);
+                LoadedDataset.Pair p = pairs.get(i);
                 float[] v = vectors == null ? null : vectors.get(i);
                 int concept = nearest != null && v != null ? nearest.of(v) : -1;
-                examples.add(new EvalExample(p.id(), p.caption(), p.image(), p.label(), v, concept));
+                examples.add(new EvalExample(p.id(), p.caption(), p.image(), labelsField == null ? null : p.label(), v, concept));
             }
             try (InputStream in = Files.newInputStream(stored.file(StoredCheckpoint.WEIGHTS_FILE));
                  StudentModel model = StudentModel.load(stored.manifest().model(), Device.cpu(), Precision.FP32, in);
@@ -96,6 +113,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         System.out.printf("checkpoint %s (version %d, step %d) on %s%n", stored.directory(), stored.version(),
                 stored.manifest().step(), dataset);
+        System.out.printf("  %,d pairs evaluated, %s%n", pairs.size(), loaded.skippedSummary());
+        loaded.skipped().stream().limit(SKIPS_LISTED).forEach(s -> System.out.println("    " + s));
         metrics.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-24s %.4f%n", name, value));
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.kclip.trainer.data;
 
+import dev.kclip.datasets.image.ImageDecoder;
+import dev.kclip.datasets.image.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +9,8 @@ import java.util.Random;
 
 /** Decodes, augments and tokenises a list of examples into a {@link PreparedBatch}. */
 public final class BatchAssembler {
+
+    private static final ImageDecoder IMAGES = new ImageDecoder();
 
     private final ImageTransform images;
     private final StudentTokenizer tokenizer;
@@ -44,7 +48,12 @@ public final class BatchAssembler {
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             TrainingExample e = examples.get(i);
-            BufferedImage image = ImageDecoding.decode(e.image(), e.id());
+            BufferedImage image;
+            try {
+                image = IMAGES.decode(e.image()).image();
+            } catch (ImageRejectedException rejected) {
+                throw InvalidExampleException.undecodable(rejected, e.id());
+            }
             if (random == null) {
                 images.eval(image, pixels, i * images.pixels());
             } else {

@@ -1,5 +1,7 @@
 package dev.kclip.trainer.data;
 
+import dev.kclip.datasets.image.ImageDecoder;
+import dev.kclip.datasets.image.ImageRejectedException;
 import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
@@ -11,6 +13,8 @@ public final class Examples {
 
     /** How far the soft label's sum may stray from 1 (float32 rounding over K values). */
     private static final double SUM_TOLERANCE = 1e-3;
+
+    private static final ImageDecoder IMAGES = new ImageDecoder();
 
     private Examples() {
     }
@@ -32,7 +36,11 @@ public final class Examples {
             throw new InvalidExampleException(RejectReason.EMPTY_CAPTION, "caption is empty", id);
         }
         byte[] image = AvroBytes.toArray(pair.getImage());
-        ImageDecoding.decode(image, id);
+        try {
+            IMAGES.decode(image);
+        } catch (ImageRejectedException e) {
+            throw InvalidExampleException.undecodable(e, id);
+        }
         float[] teacher;
         try {
             teacher = Float32Vectors.decode(embedded.getEmbedding(), embedded.getDim());

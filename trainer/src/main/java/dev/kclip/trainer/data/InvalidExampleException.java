@@ -1,15 +1,11 @@
 package dev.kclip.trainer.data;
 
+import dev.kclip.datasets.image.ImageRejectedException;
+
 /** A record the trainer cannot learn from, with the stable reason code its dead letter carries. */
 public final class InvalidExampleException extends Exception {
 
     private static final long serialVersionUID = 1L;
-
-    /**
-     * {@link RejectReason#UNDECODABLE_IMAGE} under the name {@code ImageDecoding} used before the reasons became an
-     * enum (that class is being replaced on another branch; the alias goes with it).
-     */
-    public static final RejectReason UNDECODABLE_IMAGE = RejectReason.UNDECODABLE_IMAGE;
 
     private final RejectReason reason;
     private final String recordId;
@@ -18,6 +14,12 @@ public final class InvalidExampleException extends Exception {
         super(message);
         this.reason = reason;
         this.recordId = recordId;
+    }
+
+    /** {@link RejectReason#UNDECODABLE_IMAGE}: the shared image decoder refused the record's image. */
+    public static InvalidExampleException undecodable(ImageRejectedException e, String recordId) {
+        return new InvalidExampleException(RejectReason.UNDECODABLE_IMAGE, "image cannot be decoded: " + e.getMessage(),
+                recordId);
     }
 
     /** Why the record was rejected. */

@@ -2,7 +2,8 @@ package dev.kclip.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.kclip.trainer.data.ImageDecoding;
+import dev.kclip.datasets.image.ImageDecoder;
+import dev.kclip.datasets.image.ImageRejectedException;
 import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.StudentTokenizer;
@@ -35,6 +36,7 @@ public final class Evaluator {
     public static final String DEFAULT_PROMPT = "a photo of a {label}";
     private static final int BATCH = 64;
     private static final int KNN = 10;
+    private static final ImageDecoder IMAGES = new ImageDecoder();
 
     private final StudentModel model;
     private final ImageTransform transform;
@@ -161,7 +163,12 @@ public final class Evaluator {
             List<EvalExample> chunk = examples.subList(from, Math.min(n, from + BATCH));
             float[] pixels = new float[chunk.size() * transform.pixels()];
             for (int i = 0; i < chunk.size(); i++) {
-                transform.eval(ImageDecoding.decode(chunk.get(i).image(), chunk.get(i).id()), pixels, i * transform.pixels());
+                EvalExample example = chunk.get(i);
+                try {
+                    transform.eval(IMAGES.decode(example.image()).image(), pixels, i * transform.pixels());
+                } catch (ImageRejectedException e) {
+                    throw InvalidExampleException.undecodable(e, example.id());
+                }
             }
             StudentTokenizer.Tokens tokens = tokenizer.encode(chunk.stream().map(EvalExample::caption).toList());
             try (StudentModel.Step step = model.step(false)) {

@@ -112,19 +112,24 @@ class CommandsTest {
         assertEquals(1, Cli.execute(new CheckpointsCommand(), "export", "7", "--store", store.toString(), "--to", export.toString()),
                 "a missing version is a user error");
 
-        // every 40th emoji, so several categories are present; image paths made absolute
+        // every 40th emoji, so several categories are present; image paths made absolute, one line broken
         Path images = Path.of("../datasets/emoji-64").toAbsolutePath();
         List<String> lines = Files.readAllLines(images.resolve("pairs.jsonl"));
         StringBuilder subset = new StringBuilder();
         for (int i = 0; i < lines.size(); i += 40) {
             subset.append(lines.get(i).replace("\"images/", "\"" + images.resolve("images") + "/")).append('\n');
         }
+        subset.append("{\"image\": \"broken\n");
         Path dataset = dir.resolve("subset.jsonl");
         Files.writeString(dataset, subset);
         String eval = run(new EvalCommand(), "--checkpoint", store.resolve("v000001").toString(),
-                "--dataset", dataset.toString(), "--labels-field", "category", "--teacher", "none");
+                "--dataset", dataset.toString(), "--labels-field", "category", "--teacher", "none", "--allow-outside-root");
         assertTrue(eval.contains("zero_shot_top1") && eval.contains("image_to_text_r10") && eval.contains("examples    "),
                 eval.replace('\n', '|'));
+        assertTrue(eval.contains("48 pairs evaluated, skipped 1: 1 malformed line"), eval.replace('\n', '|'));
+        assertEquals(1, Cli.execute(new EvalCommand(), "--checkpoint", store.resolve("v000001").toString(),
+                "--dataset", dataset.toString(), "--teacher", "none"),
+                "images outside the dataset's folder are refused without --allow-outside-root: nothing left to evaluate");
     }
 
     private static String run(Object command, String... args) {

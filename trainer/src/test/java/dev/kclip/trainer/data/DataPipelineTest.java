@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.datasets.image.ImageDecoder;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.trainer.model.ModelConfig;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.Test;
 /** Decoding, augmentation, tokenisation, validation, the held-out split and the replay reservoir. */
 class DataPipelineTest {
 
+    private static final ImageDecoder DECODER = new ImageDecoder();
+
     static byte[] encode(BufferedImage image, String format) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, format, out);
@@ -44,7 +47,7 @@ class DataPipelineTest {
 
     @Test
     void evalTransformNormalisesWithClipsMeanAndStd() throws Exception {
-        BufferedImage red = ImageDecoding.decode(encode(solid(10, Color.RED, BufferedImage.TYPE_INT_RGB), "png"), "x");
+        BufferedImage red = DECODER.decode(encode(solid(10, Color.RED, BufferedImage.TYPE_INT_RGB), "png")).image();
         ImageTransform transform = new ImageTransform(4, ImageTransform.Augmentation.NONE);
         float[] out = new float[transform.pixels()];
         transform.eval(red, out, 0);
@@ -58,14 +61,10 @@ class DataPipelineTest {
     @Test
     void jpegDecodesAndTransparentPixelsBecomeWhite() throws Exception {
         BufferedImage clear = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
-        BufferedImage decoded = ImageDecoding.decode(encode(clear, "png"), "x");
+        BufferedImage decoded = DECODER.decode(encode(clear, "png")).image();
         assertEquals(0xFFFFFF, decoded.getRGB(3, 3) & 0xFFFFFF);
-        BufferedImage blue = ImageDecoding.decode(encode(solid(16, Color.BLUE, BufferedImage.TYPE_INT_RGB), "jpg"), "x");
+        BufferedImage blue = DECODER.decode(encode(solid(16, Color.BLUE, BufferedImage.TYPE_INT_RGB), "jpg")).image();
         assertTrue((blue.getRGB(8, 8) & 0xFF) > 200, "JPEG blue channel");
-        InvalidExampleException e = assertThrows(InvalidExampleException.class,
-                () -> ImageDecoding.decode(new byte[] {1, 2, 3}, "id-1"));
-        assertEquals(RejectReason.UNDECODABLE_IMAGE, e.reason());
-        assertEquals("id-1", e.recordId());
     }
 
     @Test
@@ -178,6 +177,19 @@ class DataPipelineTest {
         assertEquals(RejectReason.UNDECODABLE_IMAGE, reason(broken));
         LabelledPair idsOfAnotherK = LabelledPairs.of(good, good.softLabel(), 3, List.of(7L, 8L, 9L));
         assertEquals(RejectReason.BAD_SOFT_LABEL, reason(idsOfAnotherK));
+        LabelledPair bomb = LabelledPairs.of(good);
+        bomb.getEmbedded().getPair().setImage(ByteBuffer.wrap(pngDeclaring(100_000, 100_000)));
+        InvalidExampleException refused = assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(bomb, "label", null));
+        assertEquals(RejectReason.UNDECODABLE_IMAGE, refused.reason());
+        assertTrue(refused.getMessage().contains("10,000,000,000 pixels, more than the"),
+                "refused from its header, before decoding: " + refused.getMessage());
+    }
+
+    /** The first bytes of a PNG whose header declares {@code width} x {@code height} (a decompression bomb's). */
+    private static byte[] pngDeclaring(int width, int height) {
+        return ByteBuffer.allocate(33).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})
+                .putInt(13).put(new byte[] {'I', 'H', 'D', 'R'}).putInt(width).putInt(height)
+                .put(new byte[] {8, 6, 0, 0, 0}).array();
     }
 
     @Test

@@ -3,10 +3,12 @@ package dev.kclip.trainer.testdata;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.LoadedDataset;
+import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
-import dev.kclip.trainer.data.PairsFile;
 import dev.kclip.trainer.data.TrainingExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,14 +33,15 @@ public final class EmojiPairs {
     /** Every pair, in file order. */
     public static synchronized List<TrainingExample> all() {
         if (cached == null) {
-            List<PairsFile.Pair> pairs = PairsFile.read(PAIRS, "category");
+            List<LoadedDataset.Pair> pairs = LoadedDataset.load(
+                    new JsonlReader(ReaderOptions.DEFAULTS.withLabelField("category")), PAIRS).pairs();
             List<float[]> vectors = new ArrayList<>();
             String teacherId;
             try (TeacherModel teacher = TeacherModels.load("onnx-minilm")) {
                 teacherId = teacher.modelId();
                 for (int from = 0; from < pairs.size(); from += 64) {
                     List<String> captions = pairs.subList(from, Math.min(pairs.size(), from + 64)).stream()
-                            .map(PairsFile.Pair::caption).toList();
+                            .map(LoadedDataset.Pair::caption).toList();
                     for (TeacherEmbedding e : teacher.embed(captions)) {
                         vectors.add(e.vector());
                     }
@@ -47,7 +50,7 @@ public final class EmojiPairs {
             concepts = OfflineKMeans.fit(vectors, KMeansSettings.defaults(CONCEPTS).withSeed(7)).model();
             List<TrainingExample> examples = new ArrayList<>();
             for (int i = 0; i < pairs.size(); i++) {
-                PairsFile.Pair p = pairs.get(i);
+                LoadedDataset.Pair p = pairs.get(i);
                 examples.add(new TrainingExample(p.id(), p.caption(), p.image(), p.label(), vectors.get(i), teacherId,
                         concepts.softLabel(vectors.get(i)), concepts.version(), new long[0], null));
             }

@@ -1,0 +1,60 @@
+package dev.kclip.datasets.read;
+
+import dev.kclip.schemas.PairIds;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A dataset with its images read into memory, for what consumes a dataset whole (evaluation, benchmarks, tests)
+ * rather than streaming it to Kafka. Entries whose image cannot be read join the reader's skipped ones.
+ *
+ * @param name the dataset's name
+ * @param pairs the usable pairs, in the dataset's order
+ * @param skipped what was left out, with why (listing and reading together)
+ */
+public record LoadedDataset(String name, List<Pair> pairs, List<Skipped> skipped) {
+
+    /**
+     * One pair with its image bytes.
+     *
+     * @param id the content hash of image and caption, the id ingest gives the pair
+     * @param caption the caption
+     * @param image the image file's bytes
+     * @param label the label, or null when the entry has none
+     */
+    public record Pair(String id, String caption, byte[] image, String label) {
+    }
+
+    public LoadedDataset {
+        pairs = List.copyOf(pairs);
+        skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * Reads the dataset at {@code path} with {@code reader}, then every listed image.
+     *
+     * @throws IllegalArgumentException when the dataset as a whole cannot be read
+     */
+    public static LoadedDataset load(DatasetReader reader, Path path) {
+        Dataset dataset = reader.read(path);
+        List<Pair> pairs = new ArrayList<>(dataset.entries().size());
+        List<Skipped> skipped = new ArrayList<>(dataset.skipped());
+        for (PairEntry entry : dataset.entries()) {
+            try {
+                byte[] image = ImageBytes.read(entry);
+                pairs.add(new Pair(PairIds.contentHash(image, entry.caption()), entry.caption(), image, entry.label()));
+            } catch (SkippedException e) {
+                skipped.add(e.skipped());
+            }
+        }
+        return new LoadedDataset(dataset.name(), pairs, skipped);
+    }
+
+    /** {@code skipped 3: 2 malformed line, 1 image not found}, or {@code skipped none}. */
+    public String skippedSummary() {
+        return skipped.isEmpty() ? "skipped none"
+                : String.format(Locale.ROOT, "skipped %,d: %s", skipped.size(), Skipped.describeCounts(Skipped.countByReason(skipped)));
+    }
+}
