@@ -88,6 +88,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     long warmupSteps = TRAINING.warmupSteps();
 
+    @Option(names = "--decay-steps", paramLabel = "N",
+            description = "Cosine decay of the rate after warm-up, to a tenth of it over N steps; 0 keeps it constant. Default: ${DEFAULT-VALUE}.")
+    long decaySteps = TRAINING.decaySteps();
+
     @Option(names = "--alpha", description = "Weight of the distillation loss (default: ${DEFAULT-VALUE}).")
     double alpha = TRAINING.lossWeights().alpha();
 
@@ -130,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingSettings training = TRAINING
                 .withLossWeights(new LossWeights(alpha, beta, gamma))
                 .withDistillation(distillation)
-                .withLearningRate(learningRate, warmupSteps)
+                .withLearningRate(learningRate, warmupSteps).withDecaySteps(decaySteps)
                 .withSeed(seed)
                 .withTextInitTeacher(textInitTeacher);
         TrainerConfig configured = DEFAULTS.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)

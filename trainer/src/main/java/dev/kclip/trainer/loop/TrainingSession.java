@@ -32,7 +32,7 @@ import dev.kclip.trainer.model.clip.ClipImport;
 import dev.kclip.trainer.optim.AdamW;
 import dev.kclip.trainer.optim.GradientClipping;
 import dev.kclip.trainer.optim.LossScaler;
-import dev.kclip.trainer.optim.WarmupSchedule;
+import dev.kclip.trainer.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,7 +64,7 @@ public final class TrainingSession implements Student {
     private final StudentTokenizer tokenizer;
     private final BatchAssembler assembler;
     private final AdamW optimizer;
-    private final WarmupSchedule schedule;
+    private final LearningRateSchedule schedule;
     private final LossScaler scaler;
     private final KnowledgeClipLoss loss;
 
@@ -80,7 +80,7 @@ public final class TrainingSession implements Student {
         }
         this.assembler = new BatchAssembler(new ImageTransform(config.imageSize(), settings.augmentation()), tokenizer);
         this.optimizer = optimizer;
-        this.schedule = new WarmupSchedule(settings.learningRate(), settings.warmupSteps());
+        this.schedule = settings.schedule();
         this.scaler = scaler;
         this.loss = new KnowledgeClipLoss(settings.lossWeights(), settings.distillation());
         if (settings.textInitTeacher() != null) {

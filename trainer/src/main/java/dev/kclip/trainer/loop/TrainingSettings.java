@@ -6,6 +6,7 @@ import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.loss.DistillationLoss;
 import dev.kclip.trainer.loss.LossWeights;
 import dev.kclip.trainer.optim.AdamW;
+import dev.kclip.trainer.optim.LearningRateSchedule;
 
 /**
  * How the student learns, independent of where the examples come from.
@@ -23,45 +24,59 @@ import dev.kclip.trainer.optim.AdamW;
  *     trained token embedding
  */
 public record TrainingSettings(LossWeights lossWeights, DistillationLoss.Kind distillation, double learningRate,
-        long warmupSteps, AdamW.Settings optimizer, double maxGradientNorm, ImageTransform.Augmentation augmentation,
+        long warmupSteps, long decaySteps, AdamW.Settings optimizer, double maxGradientNorm, ImageTransform.Augmentation augmentation,
         long seed, String textInitTeacher) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public TrainingSettings {
-        if (!(learningRate > 0) || warmupSteps < 0 || maxGradientNorm < 0) {
-            throw new IllegalArgumentException("learning rate must be positive, warm-up and clip norm non-negative");
+        if (!(learningRate > 0) || warmupSteps < 0 || decaySteps < 0 || maxGradientNorm < 0) {
+            throw new IllegalArgumentException("learning rate must be positive, warm-up, decay and clip norm non-negative");
         }
     }
 
-    /** The paper's loss weights, MSE distillation, rate 5e-4 with 100 warm-up steps, CLIP's AdamW, clip at 1. */
+    /**
+     * The paper's loss weights, MSE distillation, rate 5e-4 with 100 warm-up steps then a cosine decay over 2,000
+     * steps to a tenth of it, CLIP's AdamW, clip at 1.
+     */
     public static TrainingSettings defaults() {
-        return new TrainingSettings(LossWeights.PAPER, DistillationLoss.Kind.MSE, 5e-4, 100,
+        return new TrainingSettings(LossWeights.PAPER, DistillationLoss.Kind.MSE, 5e-4, 100, 2_000,
                 new AdamW.Settings(0.9, 0.98, 1e-6, 0.1), 1.0, ImageTransform.Augmentation.DEFAULT, 42, null);
     }
 
     public TrainingSettings withLossWeights(LossWeights weights) {
-        return new TrainingSettings(weights, distillation, learningRate, warmupSteps, optimizer, maxGradientNorm,
+        return new TrainingSettings(weights, distillation, learningRate, warmupSteps, decaySteps, optimizer, maxGradientNorm,
                 augmentation, seed, textInitTeacher);
     }
 
     public TrainingSettings withLearningRate(double rate, long warmup) {
-        return new TrainingSettings(lossWeights, distillation, rate, warmup, optimizer, maxGradientNorm, augmentation,
+        return new TrainingSettings(lossWeights, distillation, rate, warmup, decaySteps, optimizer, maxGradientNorm, augmentation,
                 seed, textInitTeacher);
     }
 
+    /** The same with a cosine decay over {@code steps} updates after warm-up (0: a constant rate). */
+    public TrainingSettings withDecaySteps(long steps) {
+        return new TrainingSettings(lossWeights, distillation, learningRate, warmupSteps, steps, optimizer,
+                maxGradientNorm, augmentation, seed, textInitTeacher);
+    }
+
+    /** The learning rate at every step these settings give. */
+    public LearningRateSchedule schedule() {
+        return new LearningRateSchedule(learningRate, warmupSteps, decaySteps, LearningRateSchedule.DEFAULT_FLOOR);
+    }
+
     public TrainingSettings withDistillation(DistillationLoss.Kind kind) {
-        return new TrainingSettings(lossWeights, kind, learningRate, warmupSteps, optimizer, maxGradientNorm,
+        return new TrainingSettings(lossWeights, kind, learningRate, warmupSteps, decaySteps, optimizer, maxGradientNorm,
                 augmentation, seed, textInitTeacher);
     }
 
     public TrainingSettings withSeed(long value) {
-        return new TrainingSettings(lossWeights, distillation, learningRate, warmupSteps, optimizer, maxGradientNorm,
+        return new TrainingSettings(lossWeights, distillation, learningRate, warmupSteps, decaySteps, optimizer, maxGradientNorm,
                 augmentation, value, textInitTeacher);
     }
 
     public TrainingSettings withTextInitTeacher(String spec) {
-        return new TrainingSettings(lossWeights, distillation, learningRate, warmupSteps, optimizer, maxGradientNorm,
+        return new TrainingSettings(lossWeights, distillation, learningRate, warmupSteps, decaySteps, optimizer, maxGradientNorm,
                 augmentation, seed, spec);
     }
 

@@ -4,8 +4,11 @@ import ai.djl.ndarray.NDArray;
 import dev.kclip.trainer.model.Scalars;
 
 /**
- * Text embedding distillation (PAPER.md, objective 1): {@code L_emb = ‖W_e(E_T(t)) − L(t)‖²}, averaged over the
- * batch (the paper sums over examples; the mean keeps the loss independent of the batch size). With
+ * Text embedding distillation (PAPER.md, objective 1): {@code L_emb = ‖W_e(E_T(t)) − L(t)/‖L(t)‖‖²}, averaged over
+ * the batch (the paper sums over examples; the mean keeps the loss independent of the batch size). The target is
+ * the teacher's vector L2-normalised: raw Llama vectors have norms near 100, and an MSE on them would be four orders
+ * of magnitude above the contrastive term and drown it whatever α says; on unit targets the term lies in [0, 4] like
+ * the others, and α means what the paper's weights mean. With
  * {@link Kind#COSINE}: {@code 1 − cos(W_e(E_T(t)), L(t))}, averaged, for teachers whose vector length carries no
  * meaning.
  */
@@ -27,7 +30,7 @@ public final class DistillationLoss {
      */
     public NDArray compute(NDArray predicted, NDArray teacher) {
         if (kind == Kind.MSE) {
-            return predicted.sub(teacher).square().sum(new int[] {1}).mean();
+            return predicted.sub(teacher.normalize(2, 1)).square().sum(new int[] {1}).mean();
         }
         NDArray cosine = predicted.normalize(2, 1).mul(teacher.normalize(2, 1)).sum(new int[] {1});
         return Scalars.add(cosine.neg(), 1).mean();

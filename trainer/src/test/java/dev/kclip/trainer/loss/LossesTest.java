@@ -38,6 +38,14 @@ class LossesTest {
     }
 
     @Test
+    void distillationMseTargetsTheTeacherVectorAtUnitLength() {
+        // a teacher of norm 100 in the same directions as above: the same loss, not one 10^4 times larger
+        NDArray predicted = m(new float[] {1, 2, 0, 2}, 2);
+        NDArray teacher = m(new float[] {100, 0, 0, 100}, 2);
+        assertEquals(2.5, new DistillationLoss(DistillationLoss.Kind.MSE).compute(predicted, teacher).getFloat(), EPS);
+    }
+
+    @Test
     void distillationCosineIsOneMinusTheMeanCosine() {
         // cos((1,2),(1,0)) = 1/√5; cos((0,3),(0,1)) = 1; loss = mean(1 − 1/√5, 0)
         NDArray predicted = m(new float[] {1, 2, 0, 3}, 2);
@@ -47,14 +55,22 @@ class LossesTest {
     }
 
     @Test
-    void conceptLossIsSoftCrossEntropyOverCountedExamples() {
-        // logits (0, ln 3) → softmax (1/4, 3/4); label (1/2, 1/2): −(½ ln ¼ + ½ ln ¾)
+    void conceptLossIsTheKlDivergenceToTheSoftLabelOverCountedExamples() {
+        // logits (0, ln 3) → softmax (1/4, 3/4); label (1/2, 1/2): KL = ½ ln(½/¼) + ½ ln(½/¾)
         // the second example is masked out and must not count, whatever its values
         NDArray logits = m(new float[] {0, (float) Math.log(3), 5, -5}, 2);
         NDArray labels = m(new float[] {0.5f, 0.5f, 0, 1}, 2);
         NDArray mask = manager.create(new float[] {1, 0});
-        double expected = -(0.5 * Math.log(0.25) + 0.5 * Math.log(0.75));
+        double expected = 0.5 * Math.log(0.5 / 0.25) + 0.5 * Math.log(0.5 / 0.75);
         assertEquals(expected, new ConceptLoss().compute(logits, labels, mask).getFloat(), EPS);
+    }
+
+    @Test
+    void conceptLossIsZeroWhenThePredictionIsTheLabelEvenWithZeroProbabilities() {
+        // softmax(ln ¼, ln ¾, −∞-ish) ≈ (¼, ¾, 0) and a label with an exact zero: 0·log 0 counts as 0
+        NDArray logits = m(new float[] {(float) Math.log(0.25), (float) Math.log(0.75), -80}, 1);
+        NDArray labels = m(new float[] {0.25f, 0.75f, 0}, 1);
+        assertEquals(0.0, new ConceptLoss().compute(logits, labels, manager.create(new float[] {1})).getFloat(), EPS);
     }
 
     @Test
@@ -99,7 +115,7 @@ class LossesTest {
         NDArray mask = manager.create(new float[] {1, 1});
         KnowledgeClipLoss.Terms t = new KnowledgeClipLoss(new LossWeights(2, 0.5, 3), DistillationLoss.Kind.MSE)
                 .compute(images, texts, manager.create(new float[] {1}), predicted, teacher, logits, labels, mask);
-        double concept = -(0.5 * Math.log(0.25) + 0.5 * Math.log(0.75));
+        double concept = 0.5 * Math.log(0.5 / 0.25) + 0.5 * Math.log(0.5 / 0.75);
         assertEquals(2.5, t.embedding().getFloat(), EPS);
         assertEquals(concept, t.concept().getFloat(), EPS);
         assertEquals(2 * 2.5 + 0.5 * concept + 3 * t.contrastive().getFloat(), t.total().getFloat(), 1e-4);

@@ -117,12 +117,23 @@ class AdamWTest {
     }
 
     @Test
-    void warmUpIsLinearThenConstant() {
-        WarmupSchedule s = new WarmupSchedule(1e-3, 10);
+    void warmUpIsLinearThenConstantWithoutDecay() {
+        LearningRateSchedule s = new LearningRateSchedule(1e-3, 10, 0, 0.1);
         assertEquals(1e-4, s.at(1), 1e-12);
         assertEquals(5e-4, s.at(5), 1e-12);
         assertEquals(1e-3, s.at(10), 1e-12);
         assertEquals(1e-3, s.at(10_000), 1e-12);
+    }
+
+    @Test
+    void afterWarmUpTheRateFollowsACosineDownToItsFloor() {
+        LearningRateSchedule s = new LearningRateSchedule(1e-3, 10, 100, 0.1);
+        assertEquals(1e-3, s.at(10), 1e-12, "the peak right after warm-up");
+        assertEquals(1e-3 * (0.1 + 0.9 * 0.5), s.at(60), 1e-12, "half-way down the cosine");
+        assertEquals(1e-3 * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI / 4))), s.at(35), 1e-12);
+        assertEquals(1e-4, s.at(110), 1e-12, "the floor");
+        assertEquals(1e-4, s.at(1_000_000), 1e-12, "and it stays there");
+        assertTrue(s.at(30) > s.at(31), "it falls");
     }
 
     @Test
