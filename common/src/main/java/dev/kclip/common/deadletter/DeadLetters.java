@@ -38,6 +38,12 @@ public final class DeadLetters {
                 .build();
     }
 
+    /** As {@link #of(byte[], byte[], String, int, long, String, String, String, String)}, with a stage's reason. */
+    public static DeadLetter of(byte[] key, byte[] value, String topic, int partition, long offset, String stage,
+            ReasonCode reason, String message, String recordId) {
+        return of(key, value, topic, partition, offset, stage, reason.name(), message, recordId);
+    }
+
     /**
      * The same letter without its original value, the message saying so: for a value too large to travel in a
      * dead letter (writing it would fail on every retry and stall the stage).
