@@ -27,12 +27,13 @@ import java.util.List;
  */
 public final class ConceptState {
 
+    // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list
     private static final AvroCodec<ConceptStreamState> CODEC = AvroCodec.forClass(ConceptStreamState.class,
             SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema())));
     private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
 
     ConceptModel model;
-    long[] conceptIds = new long[0];
+    List<Long> conceptIds = List.of(); // immutable: labels share it until a re-seed replaces it
     long nextConceptId;
     DriftMonitor monitor;
     final List<EmbeddingInput> bootstrap = new ArrayList<>();
@@ -56,8 +57,8 @@ public final class ConceptState {
     public static ConceptState fromSnapshot(CentroidSnapshot snapshot) {
         ConceptState state = new ConceptState();
         state.model = CentroidSnapshots.toModel(snapshot);
-        state.conceptIds = ConceptIds.of(snapshot);
-        state.nextConceptId = Arrays.stream(state.conceptIds).max().orElse(-1) + 1;
+        state.conceptIds = Arrays.stream(ConceptIds.of(snapshot)).boxed().toList();
+        state.nextConceptId = state.conceptIds.stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
         return state;
     }
 
@@ -68,7 +69,7 @@ public final class ConceptState {
 
     /** The stable id of every concept in row order (empty before the bootstrap). */
     public List<Long> conceptIds() {
-        return Arrays.stream(conceptIds).boxed().toList();
+        return conceptIds;
     }
 
     /** The id the next re-seeded concept will get. */
@@ -94,7 +95,7 @@ public final class ConceptState {
                     v.eventTime()));
         }
         return CODEC.encode(new ConceptStreamState(model == null ? null : model.toState(),
-                Arrays.stream(conceptIds).boxed().toList(), nextConceptId,
+                conceptIds, nextConceptId,
                 monitor == null ? null : monitor.toState(), buffered, batch,
                 partialBatch == null ? null : partialBatch.toState(),
                 partialWindow == null ? null : partialWindow.toState()));
@@ -108,7 +109,7 @@ public final class ConceptState {
         ConceptStreamState stored = CODEC.decode(bytes);
         ConceptState state = new ConceptState();
         state.model = stored.getModel() == null ? null : ConceptModel.fromState(stored.getModel());
-        state.conceptIds = stored.getConceptIds().stream().mapToLong(Long::longValue).toArray();
+        state.conceptIds = List.copyOf(stored.getConceptIds());
         state.nextConceptId = stored.getNextConceptId();
         state.monitor = stored.getMonitor() == null ? null
                 : DriftMonitor.fromState(stored.getMonitor(), DriftThresholds.defaults());

@@ -109,7 +109,7 @@ public final class ConceptStream {
             return;
         }
         Label label = model.labelPrepared(prepared);
-        out.label(Labelling.labelled(input.pair(), label, state.conceptIds(), now));
+        out.label(Labelling.labelled(input.pair(), label, state.conceptIds, now));
         state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
                 Labelling.eventTime(input.pair())));
         long waiting = state.pending.size();
@@ -208,9 +208,9 @@ public final class ConceptStream {
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
-        state.conceptIds = LongStream.range(0, k).toArray();
+        state.conceptIds = LongStream.range(0, k).boxed().toList();
         state.nextConceptId = k;
-        List<Long> ids = state.conceptIds();
+        List<Long> ids = state.conceptIds;
         out.snapshot(CentroidSnapshots.of(model, teacher, ids, List.of(), now));
         LOG.info("teacher {}: bootstrapped K={} concepts of D={} from {} records in {} Lloyd iterations "
                 + "(inertia {}, tau {})", teacher, k, dim, usable.size(), fit.iterations(), fit.inertia(),
@@ -256,8 +256,12 @@ public final class ConceptStream {
         }
         OnlineKMeans.Update update = OnlineKMeans.update(model, batch, settings.online());
         ConceptModel next = update.model();
-        for (int concept : update.reseeded()) {
-            state.conceptIds[concept] = state.nextConceptId++;
+        if (!update.reseeded().isEmpty()) {
+            List<Long> ids = new ArrayList<>(state.conceptIds);
+            for (int concept : update.reseeded()) {
+                ids.set(concept, state.nextConceptId++);
+            }
+            state.conceptIds = List.copyOf(ids);
         }
         Optional<DriftSummary> summary = state.monitor.add(window, next, update.reseeded(), batch.maxEventTime());
         if (summary.isPresent()) {
@@ -266,10 +270,10 @@ public final class ConceptStream {
         }
         if (!update.reseeded().isEmpty()) {
             LOG.info("teacher {}: version {} re-seeded concepts {} (now ids {})", teacher, next.version(),
-                    update.reseeded(), update.reseeded().stream().map(c -> state.conceptIds[c]).toList());
+                    update.reseeded(), update.reseeded().stream().map(state.conceptIds::get).toList());
         }
         if (next.version() % settings.snapshotEvery() == 0) {
-            out.snapshot(CentroidSnapshots.of(next, teacher, state.conceptIds(), update.reseeded(), now));
+            out.snapshot(CentroidSnapshots.of(next, teacher, state.conceptIds, update.reseeded(), now));
         }
         state.pending.clear();
         state.partialBatch = null;
