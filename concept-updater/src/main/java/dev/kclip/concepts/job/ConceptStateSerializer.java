@@ -67,9 +67,10 @@ final class ConceptStateSerializer extends TypeSerializer<ConceptState> {
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
-        int length = source.readInt();
-        target.writeInt(length);
-        target.write(source, length);
+        byte[] bytes = new byte[source.readInt()];
+        source.readFully(bytes);
+        target.writeInt(bytes.length);
+        target.write(bytes); // not write(source, n): some targets do not grow for it
     }
 
     @Override
