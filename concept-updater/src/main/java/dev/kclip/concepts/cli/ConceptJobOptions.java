@@ -27,14 +27,17 @@ public final class ConceptJobOptions {
     @Option(names = "--k", description = "Number of concepts K (default: ${DEFAULT-VALUE}).")
     int k = CONCEPTS.kmeans().k();
 
-    @Option(names = "--distance", description = "COSINE (L2-normalised vectors) or EUCLIDEAN (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--distance",
+            description = "COSINE (L2-normalised vectors) or EUCLIDEAN (default: ${DEFAULT-VALUE}).")
     Distance distance = CONCEPTS.kmeans().distance();
 
-    @Option(names = "--kernel", description = "Soft-label kernel: GAUSSIAN exp(-d²/tau) or STUDENT_T (1 + d²/tau)^-1 (default:"
+    @Option(names = "--kernel",
+            description = "Soft-label kernel: GAUSSIAN exp(-d²/tau) or STUDENT_T (1 + d²/tau)^-1 (default:"
                     + " ${DEFAULT-VALUE}).")
     Kernel kernel = CONCEPTS.kmeans().kernel();
 
-    @Option(names = "--temperature", description = "tau of the kernel; 0 = the median squared distance to the nearest centroid at"
+    @Option(names = "--temperature",
+            description = "tau of the kernel; 0 = the median squared distance to the nearest centroid at"
                     + " bootstrap (default).")
     double temperature = CONCEPTS.kmeans().temperature();
 
@@ -59,7 +62,8 @@ public final class ConceptJobOptions {
             description = "Forgetting by event time instead, e.g. 1h (overrides --half-life).")
     Duration halfLifeTime;
 
-    @Option(names = "--reseed-ratio", description = "Re-seed a cluster whose weight falls below this fraction of the largest (default:"
+    @Option(names = "--reseed-ratio",
+            description = "Re-seed a cluster whose weight falls below this fraction of the largest (default:"
                     + " ${DEFAULT-VALUE}).")
     double reseedRatio = CONCEPTS.online().reseedRatio();
 
@@ -71,7 +75,8 @@ public final class ConceptJobOptions {
             description = "Close drift windows after this much event time as well, e.g. 10m.")
     Duration windowTime;
 
-    @Option(names = "--reference-rate", description = "How fast the drift reference follows the windows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reference-rate",
+            description = "How fast the drift reference follows the windows (default: ${DEFAULT-VALUE}).")
     double referenceRate = CONCEPTS.drift().referenceRate();
 
     @Option(names = "--js-thresholds", split = ",", paramLabel = "WARN,ALERT",
@@ -95,7 +100,8 @@ public final class ConceptJobOptions {
                     + "centroids, one updater, centroids fed back through the snapshot topic.")
     int assigners = CONCEPTS.assigners();
 
-    @Option(names = "--parallelism", description = "Parallelism of the Kafka source and decoding (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism",
+            description = "Parallelism of the Kafka source and decoding (default: ${DEFAULT-VALUE}).")
     int parallelism = DEFAULTS.parallelism();
 
     @Option(names = "--checkpoint-interval", converter = DurationConverter.class,
@@ -123,10 +129,12 @@ public final class ConceptJobOptions {
     @Option(names = "--input-topic", description = "Input topic (default: ${DEFAULT-VALUE}).")
     String inputTopic = DEFAULTS.topics().input();
 
-    @Option(names = "--group-id", description = "Consumer group of the input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id",
+            description = "Consumer group of the input (default: ${DEFAULT-VALUE}).")
     String groupId = DEFAULTS.groupId();
 
-    @Option(names = "--transactional-id-prefix", description = "Prefix of the sinks' Kafka transactional ids; unique per job (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transactional-id-prefix",
+            description = "Prefix of the sinks' Kafka transactional ids; unique per job (default: ${DEFAULT-VALUE}).")
     String transactionalIdPrefix = DEFAULTS.transactionalIdPrefix();
 
     @Option(names = "--transaction-timeout", converter = DurationConverter.class,
