@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -157,12 +158,13 @@ public final class ConceptBench {
         }
         DataStream<RawEmbedding> input = env.fromSequence(0, records - 1)
                 .map(new FromPool(pool), TypeInformation.of(RawEmbedding.class));
+        CentroidSnapshot snapshot = CentroidSnapshots.of(model, TEACHER,
+                LongStream.range(0, model.k()).boxed().toList(), List.of(), Instant.now());
         DataStream<CentroidSnapshot> feedback = assigners == 0 ? null
-                : env.fromData(List.of(CentroidSnapshots.of(model, TEACHER, List.of(), Instant.now())),
-                        TypeInformation.of(CentroidSnapshot.class));
+                : env.fromData(List.of(snapshot), TypeInformation.of(CentroidSnapshot.class));
         ConceptSettings settings = ConceptSettings.defaults()
                 .withKMeans(KMeansSettings.defaults(model.k())).withAssigners(assigners);
-        ConceptJob.build(input, feedback, settings, Map.of(TEACHER, model), new ConceptSinks(new DiscardingSink<>(),
+        ConceptJob.build(input, feedback, settings, Map.of(TEACHER, snapshot), new ConceptSinks(new DiscardingSink<>(),
                 new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>()));
         // the job's own run time: from submission to the end of the last task (no client-side graph building)
         double seconds = env.execute("concepts-bench").getNetRuntime(TimeUnit.MILLISECONDS) / 1e3;

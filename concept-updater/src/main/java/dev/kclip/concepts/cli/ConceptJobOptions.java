@@ -19,97 +19,103 @@ import picocli.CommandLine.Option;
  */
 public final class ConceptJobOptions {
 
-    @Option(names = "--k", defaultValue = "64", description = "Number of concepts K (default: ${DEFAULT-VALUE}).")
-    int k;
+    // every default is the configuration's: picocli takes a field's initial value as the option's default
+    private static final ConceptJobConfig DEFAULTS = ConceptJobConfig.defaults();
+    private static final ConceptSettings CONCEPTS = DEFAULTS.concepts();
+    private static final DriftThresholds THRESHOLDS = CONCEPTS.drift().thresholds();
 
-    @Option(names = "--distance", defaultValue = "COSINE",
+    @Option(names = "--k", description = "Number of concepts K (default: ${DEFAULT-VALUE}).")
+    int k = CONCEPTS.kmeans().k();
+
+    @Option(names = "--distance",
             description = "COSINE (L2-normalised vectors) or EUCLIDEAN (default: ${DEFAULT-VALUE}).")
-    Distance distance;
+    Distance distance = CONCEPTS.kmeans().distance();
 
-    @Option(names = "--kernel", defaultValue = "GAUSSIAN",
+    @Option(names = "--kernel",
             description = "Soft-label kernel: GAUSSIAN exp(-d²/tau) or STUDENT_T (1 + d²/tau)^-1 (default:"
                     + " ${DEFAULT-VALUE}).")
-    Kernel kernel;
+    Kernel kernel = CONCEPTS.kmeans().kernel();
 
-    @Option(names = "--temperature", defaultValue = "0",
+    @Option(names = "--temperature",
             description = "tau of the kernel; 0 = the median squared distance to the nearest centroid at"
                     + " bootstrap (default).")
-    double temperature;
+    double temperature = CONCEPTS.kmeans().temperature();
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the k-means++ bootstrap (default:"
+    @Option(names = "--seed", description = "Seed of the k-means++ bootstrap (default:"
             + " ${DEFAULT-VALUE}).")
-    long seed;
+    long seed = CONCEPTS.kmeans().seed();
 
-    @Option(names = "--bootstrap-size", defaultValue = "0", paramLabel = "B",
+    @Option(names = "--bootstrap-size", paramLabel = "B",
             description = "Records buffered for the offline K-means bootstrap; 0 = max(2048, 20·K) (default).")
-    int bootstrap;
+    int bootstrap = CONCEPTS.bootstrapSize();
 
-    @Option(names = "--batch", defaultValue = "256", paramLabel = "M",
+    @Option(names = "--batch", paramLabel = "M",
             description = "Records per mini-batch update (default: ${DEFAULT-VALUE}).")
-    int batch;
+    int batch = CONCEPTS.batchSize();
 
-    @Option(names = "--half-life", defaultValue = "10000", paramLabel = "RECORDS",
+    @Option(names = "--half-life", paramLabel = "RECORDS",
             description = "Forgetting: weights halve every this many records (default: ${DEFAULT-VALUE}); 0 ="
                     + " never forget.")
-    double halfLifeRecords;
+    double halfLifeRecords = CONCEPTS.online().decay().halfLife();
 
     @Option(names = "--half-life-time", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Forgetting by event time instead, e.g. 1h (overrides --half-life).")
     Duration halfLifeTime;
 
-    @Option(names = "--reseed-ratio", defaultValue = "1e-3",
+    @Option(names = "--reseed-ratio",
             description = "Re-seed a cluster whose weight falls below this fraction of the largest (default:"
                     + " ${DEFAULT-VALUE}).")
-    double reseedRatio;
+    double reseedRatio = CONCEPTS.online().reseedRatio();
 
-    @Option(names = "--window", defaultValue = "5000", paramLabel = "RECORDS",
+    @Option(names = "--window", paramLabel = "RECORDS",
             description = "Drift window size in records; 0 = by time only (default: ${DEFAULT-VALUE}).")
-    long windowRecords;
+    long windowRecords = CONCEPTS.drift().windowRecords();
 
     @Option(names = "--window-time", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Close drift windows after this much event time as well, e.g. 10m.")
     Duration windowTime;
 
-    @Option(names = "--reference-rate", defaultValue = "0.02",
+    @Option(names = "--reference-rate",
             description = "How fast the drift reference follows the windows (default: ${DEFAULT-VALUE}).")
-    double referenceRate;
+    double referenceRate = CONCEPTS.drift().referenceRate();
 
-    @Option(names = "--js-thresholds", split = ",", defaultValue = "0.05,0.15", paramLabel = "WARN,ALERT",
+    @Option(names = "--js-thresholds", split = ",", paramLabel = "WARN,ALERT",
             description = "Jensen-Shannon divergence levels (default: ${DEFAULT-VALUE}).")
-    double[] js;
+    double[] js = {THRESHOLDS.jsWarn(), THRESHOLDS.jsAlert()};
 
-    @Option(names = "--novelty-thresholds", split = ",", defaultValue = "0.03,0.10", paramLabel = "WARN,ALERT",
+    @Option(names = "--novelty-thresholds", split = ",", paramLabel = "WARN,ALERT",
             description = "Novelty rate levels (default: ${DEFAULT-VALUE}).")
-    double[] novelty;
+    double[] novelty = {THRESHOLDS.noveltyWarn(), THRESHOLDS.noveltyAlert()};
 
-    @Option(names = "--displacement-thresholds", split = ",", defaultValue = "0.5,1.0", paramLabel = "WARN,ALERT",
+    @Option(names = "--displacement-thresholds", split = ",", paramLabel = "WARN,ALERT",
             description = "Centroid displacement levels, in mean within-cluster distances (default: ${DEFAULT-VALUE}).")
-    double[] displacement;
+    double[] displacement = {THRESHOLDS.displacementWarn(), THRESHOLDS.displacementAlert()};
 
-    @Option(names = "--snapshot-every", defaultValue = "1", paramLabel = "UPDATES",
+    @Option(names = "--snapshot-every", paramLabel = "UPDATES",
             description = "Write a centroid snapshot every this many updates (default: ${DEFAULT-VALUE}).")
-    int snapshotEvery;
+    int snapshotEvery = CONCEPTS.snapshotEvery();
 
-    @Option(names = "--assigners", defaultValue = "0", paramLabel = "P",
+    @Option(names = "--assigners", paramLabel = "P",
             description = "0 = one operator labels and updates (default); P > 0 = P parallel assigners with broadcast "
                     + "centroids, one updater, centroids fed back through the snapshot topic.")
-    int assigners;
+    int assigners = CONCEPTS.assigners();
 
-    @Option(names = "--parallelism", defaultValue = "1",
+    @Option(names = "--parallelism",
             description = "Parallelism of the Kafka source and decoding (default: ${DEFAULT-VALUE}).")
-    int parallelism;
+    int parallelism = DEFAULTS.parallelism();
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--checkpoint-interval", converter = DurationConverter.class,
             description = "Checkpoint interval; outputs become visible to read_committed readers at each"
                     + " (default: ${DEFAULT-VALUE}).")
-    Duration checkpointInterval;
+    Duration checkpointInterval = DEFAULTS.checkpointInterval();
 
     @Option(names = "--checkpoint-dir", paramLabel = "URI",
-            description = "Checkpoint directory, any Flink file system URI (default: .kclip/concepts/checkpoints).")
+            description = "Checkpoint directory, any Flink file system URI (default: "
+                    + ConceptJobConfig.DEFAULT_CHECKPOINT_DIR + ").")
     String checkpointDir;
 
     @Option(names = "--savepoint-dir", paramLabel = "URI",
-            description = "Savepoint directory (default: .kclip/concepts/savepoints).")
+            description = "Savepoint directory (default: " + ConceptJobConfig.DEFAULT_SAVEPOINT_DIR + ").")
     String savepointDir;
 
     @Option(names = "--init-from-snapshot",
@@ -120,21 +126,21 @@ public final class ConceptJobOptions {
     @Option(names = "--bounded", description = "Stop at the input's end as of the start, instead of running on.")
     boolean bounded;
 
-    @Option(names = "--input-topic", description = "Input topic (default: kclip.teacher.embeddings).")
-    String inputTopic;
+    @Option(names = "--input-topic", description = "Input topic (default: ${DEFAULT-VALUE}).")
+    String inputTopic = DEFAULTS.topics().input();
 
-    @Option(names = "--group-id", defaultValue = "kclip-concepts",
+    @Option(names = "--group-id",
             description = "Consumer group of the input (default: ${DEFAULT-VALUE}).")
-    String groupId;
+    String groupId = DEFAULTS.groupId();
 
-    @Option(names = "--transactional-id-prefix", defaultValue = "kclip-concepts",
+    @Option(names = "--transactional-id-prefix",
             description = "Prefix of the sinks' Kafka transactional ids; unique per job (default: ${DEFAULT-VALUE}).")
-    String transactionalIdPrefix;
+    String transactionalIdPrefix = DEFAULTS.transactionalIdPrefix();
 
-    @Option(names = "--transaction-timeout", defaultValue = "15m", converter = DurationConverter.class,
+    @Option(names = "--transaction-timeout", converter = DurationConverter.class,
             description = "Kafka transaction timeout; at most the broker's transaction.max.timeout.ms (default:"
                     + " ${DEFAULT-VALUE}).")
-    Duration transactionTimeout;
+    Duration transactionTimeout = DEFAULTS.transactionTimeout();
 
     /** The configuration these options describe. */
     public ConceptJobConfig toConfig() {
@@ -148,20 +154,17 @@ public final class ConceptJobOptions {
                         pair(displacement, "--displacement-thresholds")[0], displacement[1]));
         ConceptSettings concepts = new ConceptSettings(kmeans, new OnlineSettings(decay, reseedRatio, seed), drift,
                 bootstrap, batch, snapshotEvery, assigners);
-        ConceptJobConfig defaults = ConceptJobConfig.defaults();
-        ConceptJobConfig.Topics topics = defaults.topics();
-        if (inputTopic != null) {
-            topics = new ConceptJobConfig.Topics(inputTopic, topics.labels(), topics.centroids(), topics.drift(),
-                    topics.deadLetters());
-        }
-        return defaults.withTopics(topics)
+        ConceptJobConfig.Topics topics = DEFAULTS.topics();
+        topics = new ConceptJobConfig.Topics(inputTopic, topics.labels(), topics.centroids(), topics.drift(),
+                topics.deadLetters());
+        return DEFAULTS.withTopics(topics)
                 .withIds(groupId, transactionalIdPrefix)
                 .withConcepts(concepts)
                 .withParallelism(parallelism)
                 .withTransactionTimeout(transactionTimeout)
                 .withCheckpointing(checkpointInterval,
-                        checkpointDir == null ? defaults.checkpointDir() : uri(checkpointDir),
-                        savepointDir == null ? defaults.savepointDir() : uri(savepointDir))
+                        checkpointDir == null ? DEFAULTS.checkpointDir() : uri(checkpointDir),
+                        savepointDir == null ? DEFAULTS.savepointDir() : uri(savepointDir))
                 .withInitFromSnapshot(initFromSnapshot)
                 .withBounded(bounded);
     }

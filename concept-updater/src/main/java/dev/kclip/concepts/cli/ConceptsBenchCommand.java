@@ -1,6 +1,7 @@
 package dev.kclip.concepts.cli;
 
 import dev.kclip.concepts.bench.ConceptBench;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,21 +12,24 @@ import picocli.CommandLine.Option;
         description = "Measure records/s of the concept model (plain Java, Flink operator, parallel path) vs D, K, P.")
 public final class ConceptsBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--dims", split = ",", defaultValue = "384,4096", description = "Dimensions D (default:"
-            + " ${DEFAULT-VALUE}).")
-    List<Integer> dims;
+    // the defaults are the standard plan's (picocli takes a field's initial value as the default)
+    private static final ConceptBench.Plan STANDARD = ConceptBench.Plan.standard();
 
-    @Option(names = "--ks", split = ",", defaultValue = "64,256", description = "Concept counts K (default:"
+    @Option(names = "--dims", split = ",", description = "Dimensions D (default:"
             + " ${DEFAULT-VALUE}).")
-    List<Integer> ks;
+    List<Integer> dims = new ArrayList<>(STANDARD.dims());
 
-    @Option(names = "--parallelism", split = ",", defaultValue = "1,2",
+    @Option(names = "--ks", split = ",", description = "Concept counts K (default:"
+            + " ${DEFAULT-VALUE}).")
+    List<Integer> ks = new ArrayList<>(STANDARD.ks());
+
+    @Option(names = "--parallelism", split = ",",
             description = "Assigners P of the parallel path (default: ${DEFAULT-VALUE}).")
-    List<Integer> parallelisms;
+    List<Integer> parallelisms = new ArrayList<>(STANDARD.parallelisms());
 
-    @Option(names = "--seconds", defaultValue = "6",
+    @Option(names = "--seconds",
             description = "Target length of each Flink run, in seconds (default: ${DEFAULT-VALUE}).")
-    double seconds;
+    double seconds = STANDARD.seconds();
 
     @Override
     public Integer call() throws Exception {

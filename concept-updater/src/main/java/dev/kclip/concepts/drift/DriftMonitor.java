@@ -2,11 +2,9 @@ package dev.kclip.concepts.drift;
 
 import dev.kclip.concepts.kmeans.Centroids;
 import dev.kclip.concepts.kmeans.ConceptModel;
-import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import dev.kclip.concepts.state.DriftMonitorState;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -23,9 +21,7 @@ import java.util.TreeSet;
  */
 public final class DriftMonitor {
 
-    private static final int CODEC_MAGIC = 0x4b444d31; // "KDM1"
-
-    private final DriftSettings settings;
+    private DriftSettings settings;
     private final double tau;
     private final double[] referenceMix;
     private final double[] referenceHistogram;
@@ -87,6 +83,18 @@ public final class DriftMonitor {
         }
         return new DriftMonitor(settings, model.temperature(), mix, histogram, 0, startTime, startTime,
                 new WindowStatistics(model.k()), model.centroids());
+    }
+
+    /**
+     * Grades the windows that close from now on with {@code thresholds} (a restored monitor takes the configured
+     * thresholds, which may have changed since it was stored).
+     *
+     * @return this monitor
+     */
+    public DriftMonitor withThresholds(DriftThresholds thresholds) {
+        settings = new DriftSettings(settings.windowRecords(), settings.windowMillis(), settings.referenceRate(),
+                thresholds);
+        return this;
     }
 
     /** The d² beyond which a record is novel: the reference 99th percentile. */
@@ -166,76 +174,30 @@ public final class DriftMonitor {
         return Optional.of(summary);
     }
 
-    /** A compact binary form (for operator state); {@link #fromBytes} reads it back. */
-    public byte[] toBytes() {
-        byte[] stats = current.toBytes();
-        byte[] distance = windowStartCentroids.distance().name().getBytes(StandardCharsets.US_ASCII);
-        float[] centroids = windowStartCentroids.rowMajor();
-        ByteBuffer buffer = ByteBuffer.allocate(4 + 8 * 7 + 4 + 8 * referenceMix.length
-                + 8 * referenceHistogram.length + 4 + stats.length + 4 + 4 * reseeded.size()
-                + 4 + 4 + 2 + distance.length + 4 * centroids.length);
-        buffer.putInt(CODEC_MAGIC);
-        buffer.putLong(settings.windowRecords()).putLong(settings.windowMillis()).putDouble(settings.referenceRate());
-        buffer.putDouble(tau);
-        buffer.putLong(window).putLong(windowStart).putLong(windowEnd);
-        buffer.putInt(referenceMix.length);
-        for (double m : referenceMix) {
-            buffer.putDouble(m);
-        }
-        for (double h : referenceHistogram) {
-            buffer.putDouble(h);
-        }
-        buffer.putInt(stats.length).put(stats);
-        buffer.putInt(reseeded.size());
-        for (int r : reseeded) {
-            buffer.putInt(r);
-        }
-        buffer.putInt(windowStartCentroids.k()).putInt(windowStartCentroids.dim());
-        buffer.putShort((short) distance.length).put(distance);
-        buffer.asFloatBuffer().put(centroids);
-        return buffer.array();
+    /** This monitor as operator state (without its thresholds, which come from the configuration). */
+    public DriftMonitorState toState() {
+        return new DriftMonitorState(settings.windowRecords(), settings.windowMillis(), settings.referenceRate(), tau,
+                Arrays.stream(referenceMix).boxed().toList(), Arrays.stream(referenceHistogram).boxed().toList(),
+                window, windowStart, windowEnd, current.toState(), windowStartCentroids.toState(),
+                List.copyOf(reseeded));
     }
 
     /**
-     * Reads what {@link #toBytes} wrote. Window layout and reference rate come from the stored state; the
+     * Reads what {@link #toState} wrote. Window layout and reference rate come from the stored state; the
      * thresholds from {@code thresholds}, so they can be changed on a restart.
      */
-    public static DriftMonitor fromBytes(byte[] bytes, DriftThresholds thresholds) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt() != CODEC_MAGIC) {
-            throw new IllegalArgumentException("not a serialized drift monitor");
+    public static DriftMonitor fromState(DriftMonitorState state, DriftThresholds thresholds) {
+        DriftSettings settings = new DriftSettings(state.getWindowRecords(), state.getWindowMillis(),
+                state.getReferenceRate(), thresholds);
+        double[] histogram = state.getReferenceHistogram().stream().mapToDouble(Double::doubleValue).toArray();
+        if (histogram.length != DistanceHistogram.BINS) {
+            throw new IllegalArgumentException(histogram.length + " reference bins, not " + DistanceHistogram.BINS);
         }
-        DriftSettings settings = new DriftSettings(buffer.getLong(), buffer.getLong(), buffer.getDouble(), thresholds);
-        double tau = buffer.getDouble();
-        long window = buffer.getLong();
-        long windowStart = buffer.getLong();
-        long windowEnd = buffer.getLong();
-        double[] mix = new double[buffer.getInt()];
-        for (int c = 0; c < mix.length; c++) {
-            mix[c] = buffer.getDouble();
-        }
-        double[] histogram = new double[DistanceHistogram.BINS];
-        for (int b = 0; b < histogram.length; b++) {
-            histogram[b] = buffer.getDouble();
-        }
-        byte[] stats = new byte[buffer.getInt()];
-        buffer.get(stats);
-        List<Integer> reseeded = new ArrayList<>();
-        int count = buffer.getInt();
-        for (int i = 0; i < count; i++) {
-            reseeded.add(buffer.getInt());
-        }
-        int k = buffer.getInt();
-        int dim = buffer.getInt();
-        byte[] distance = new byte[buffer.getShort()];
-        buffer.get(distance);
-        float[] centroids = new float[k * dim];
-        buffer.asFloatBuffer().get(centroids);
-        DriftMonitor monitor = new DriftMonitor(settings, tau, mix, histogram, window, windowStart, windowEnd,
-                WindowStatistics.fromBytes(stats),
-                Centroids.ofRowMajor(k, dim, centroids,
-                        Distance.valueOf(new String(distance, StandardCharsets.US_ASCII))));
-        monitor.reseeded.addAll(reseeded);
+        DriftMonitor monitor = new DriftMonitor(settings, state.getTau(),
+                state.getReferenceMix().stream().mapToDouble(Double::doubleValue).toArray(), histogram,
+                state.getWindow(), state.getWindowStart(), state.getWindowEnd(),
+                WindowStatistics.fromState(state.getCurrent()), Centroids.fromState(state.getWindowStartCentroids()));
+        monitor.reseeded.addAll(state.getReseeded());
         return monitor;
     }
 }

@@ -1,6 +1,7 @@
 package dev.kclip.concepts.drift;
 
-import java.nio.ByteBuffer;
+import dev.kclip.concepts.state.WindowStatisticsState;
+import java.util.Arrays;
 
 /**
  * What drift is computed from, accumulated record by record: records per concept, the sum of distances to the
@@ -8,8 +9,6 @@ import java.nio.ByteBuffer;
  * {@link dev.kclip.concepts.kmeans.BatchStatistics}.
  */
 public final class WindowStatistics {
-
-    private static final int CODEC_MAGIC = 0x4b575331; // "KWS1"
 
     private final long[] conceptCounts;
     private final long[] histogram = new long[DistanceHistogram.BINS];
@@ -80,34 +79,28 @@ public final class WindowStatistics {
         return histogram.clone();
     }
 
-    public byte[] toBytes() {
-        ByteBuffer buffer = ByteBuffer.allocate(4 + 4 + 8 * conceptCounts.length + 8 * histogram.length + 8 * 3);
-        buffer.putInt(CODEC_MAGIC).putInt(conceptCounts.length);
-        buffer.putLong(records).putLong(novel).putDouble(distanceSum);
-        for (long c : conceptCounts) {
-            buffer.putLong(c);
-        }
-        for (long h : histogram) {
-            buffer.putLong(h);
-        }
-        return buffer.array();
+    /** These statistics as state (or a partial update). */
+    public WindowStatisticsState toState() {
+        return new WindowStatisticsState(Arrays.stream(conceptCounts).boxed().toList(),
+                Arrays.stream(histogram).boxed().toList(), records, novel, distanceSum);
     }
 
-    public static WindowStatistics fromBytes(byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt() != CODEC_MAGIC) {
-            throw new IllegalArgumentException("not serialized window statistics");
-        }
-        WindowStatistics stats = new WindowStatistics(buffer.getInt());
-        stats.records = buffer.getLong();
-        stats.novel = buffer.getLong();
-        stats.distanceSum = buffer.getDouble();
+    /** Reads what {@link #toState} wrote. */
+    public static WindowStatistics fromState(WindowStatisticsState state) {
+        WindowStatistics stats = new WindowStatistics(state.getConceptCounts().size());
         for (int c = 0; c < stats.conceptCounts.length; c++) {
-            stats.conceptCounts[c] = buffer.getLong();
+            stats.conceptCounts[c] = state.getConceptCounts().get(c);
+        }
+        if (state.getHistogram().size() != stats.histogram.length) {
+            throw new IllegalArgumentException(state.getHistogram().size() + " histogram bins, not "
+                    + stats.histogram.length);
         }
         for (int b = 0; b < stats.histogram.length; b++) {
-            stats.histogram[b] = buffer.getLong();
+            stats.histogram[b] = state.getHistogram().get(b);
         }
+        stats.records = state.getRecords();
+        stats.novel = state.getNovel();
+        stats.distanceSum = state.getDistanceSum();
         return stats;
     }
 }

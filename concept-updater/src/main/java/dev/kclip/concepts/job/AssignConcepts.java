@@ -5,16 +5,23 @@ import dev.kclip.concepts.kmeans.BatchStatistics;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Label;
+import dev.kclip.concepts.state.PartialStatistics;
+import dev.kclip.concepts.stream.ConceptIds;
+import dev.kclip.concepts.stream.EmbeddingInput;
+import dev.kclip.concepts.stream.Labelling;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.LabelledPair;
+import dev.kclip.schemas.serde.AvroCodec;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -34,71 +41,79 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
 
     private static final long serialVersionUID = 1L;
 
-    /** Broadcast state: teacher model id → newest model ({@link ConceptModel#toBytes()}). */
-    static final MapStateDescriptor<String, byte[]> MODELS = new MapStateDescriptor<>("concept-models", Types.STRING,
-            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** Broadcast state: teacher model id → newest snapshot. */
+    static final MapStateDescriptor<String, CentroidSnapshot> MODELS = new MapStateDescriptor<>("concept-models",
+            Types.STRING, ConceptTypes.CENTROID_SNAPSHOT);
     static final OutputTag<EmbeddingInput> UNLABELLED = new OutputTag<>("unlabelled", ConceptTypes.EMBEDDING_INPUT) {
         private static final long serialVersionUID = 1L;
     };
-    static final OutputTag<PartialUpdate> PARTIALS = new OutputTag<>("partial-updates", ConceptTypes.PARTIAL_UPDATE) {
+    static final OutputTag<PartialStatistics> PARTIALS = new OutputTag<>("partial-updates",
+            ConceptTypes.PARTIAL_STATISTICS) {
         private static final long serialVersionUID = 1L;
     };
 
     private final int flushSize;
-    private final HashMap<String, byte[]> initialModels;
+    private final HashMap<String, byte[]> initialSnapshots;
 
-    private transient Map<String, ConceptModel> models;
+    private transient Map<String, Labeller> labellers;
     private transient Map<String, Accumulator> accumulators;
-    private transient ListState<PartialUpdate> accumulatorState;
+    private transient ListState<PartialStatistics> accumulatorState;
 
-    /** Statistics of the records labelled since the last flush, for one teacher. */
-    private static final class Accumulator {
-        final long baseVersion;
-        final BatchStatistics batch;
-        final WindowStatistics window;
-
-        Accumulator(long baseVersion, BatchStatistics batch, WindowStatistics window) {
-            this.baseVersion = baseVersion;
-            this.batch = batch;
-            this.window = window;
-        }
-
-        PartialUpdate toPartial(String teacherModelId) {
-            return new PartialUpdate(teacherModelId, baseVersion, batch.records(), batch.toBytes(), window.toBytes());
+    /** A teacher's newest model and its concept ids. */
+    private record Labeller(ConceptModel model, List<Long> conceptIds) {
+        static Labeller of(CentroidSnapshot snapshot) {
+            return new Labeller(CentroidSnapshots.toModel(snapshot),
+                    Arrays.stream(ConceptIds.of(snapshot)).boxed().toList());
         }
     }
 
-    AssignConcepts(ConceptSettings settings, Map<String, byte[]> initialModels) {
+    /** Statistics of the records labelled since the last flush, for one teacher. */
+    private record Accumulator(long baseVersion, BatchStatistics batch, WindowStatistics window) {
+
+        static Accumulator of(PartialStatistics partial) {
+            return new Accumulator(partial.getBaseVersion(), BatchStatistics.fromState(partial.getBatch()),
+                    WindowStatistics.fromState(partial.getWindow()));
+        }
+
+        PartialStatistics toPartial(String teacherModelId) {
+            return new PartialStatistics(teacherModelId, baseVersion, batch.toState(), window.toState());
+        }
+    }
+
+    /** @param initialSnapshots as {@link ConceptModelFunction}'s */
+    AssignConcepts(ConceptSettings settings, Map<String, byte[]> initialSnapshots) {
         this.flushSize = settings.assignerFlushSize();
-        this.initialModels = new HashMap<>(initialModels);
+        this.initialSnapshots = new HashMap<>(initialSnapshots);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        models = new HashMap<>();
+        labellers = new HashMap<>();
     }
 
     @Override
     public void processElement(EmbeddingInput input, ReadOnlyContext ctx, Collector<LabelledPair> out)
             throws Exception {
         String key = input.pair().getTeacherModelId();
-        ConceptModel model = model(key, ctx.getBroadcastState(MODELS));
-        if (model == null) {
+        Labeller labeller = labeller(key, ctx.getBroadcastState(MODELS));
+        if (labeller == null) {
             ctx.output(UNLABELLED, input);
             return;
         }
+        ConceptModel model = labeller.model();
         float[] prepared = Labelling.preparedOrRejected(input, model, key,
                 letter -> ctx.output(Rejections.DEAD_LETTERS, letter));
         if (prepared == null) {
             return;
         }
         Label label = model.labelPrepared(prepared);
-        out.collect(Labelling.labelled(input.pair(), label));
+        out.collect(Labelling.labelled(input.pair(), label, labeller.conceptIds(), Instant.now()));
         Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
                 new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
-        acc.batch.add(label.concept(), prepared, Labelling.eventTime(input.pair()));
-        acc.window.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
-        if (acc.batch.records() >= flushSize) {
+        acc.batch().add(label.concept(), prepared, Labelling.eventTime(input.pair()));
+        acc.window().observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
+                model.temperature());
+        if (acc.batch().records() >= flushSize) {
             ctx.output(PARTIALS, acc.toPartial(key));
             accumulators.remove(key);
         }
@@ -108,29 +123,29 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     public void processBroadcastElement(CentroidSnapshot snapshot, Context ctx, Collector<LabelledPair> out)
             throws Exception {
         String key = snapshot.getTeacherModelId();
-        ConceptModel current = model(key, ctx.getBroadcastState(MODELS));
+        Labeller current = labeller(key, ctx.getBroadcastState(MODELS));
         // the topic may hold older versions (an earlier run, a replay): only ever move forward
-        if (current == null || snapshot.getVersion() > current.version()) {
-            ConceptModel model = CentroidSnapshots.toModel(snapshot);
-            ctx.getBroadcastState(MODELS).put(key, model.toBytes());
-            models.put(key, model);
+        if (current == null || snapshot.getVersion() > current.model().version()) {
+            ctx.getBroadcastState(MODELS).put(key, snapshot);
+            labellers.put(key, Labeller.of(snapshot));
         }
     }
 
     /** The teacher's newest model: cached, else from the broadcast state, else from the initial snapshot. */
-    private ConceptModel model(String key, ReadOnlyBroadcastState<String, byte[]> broadcast) throws Exception {
-        ConceptModel model = models.get(key);
-        if (model == null) {
-            byte[] bytes = broadcast.get(key);
-            if (bytes == null) {
-                bytes = initialModels.get(key);
+    private Labeller labeller(String key, ReadOnlyBroadcastState<String, CentroidSnapshot> broadcast)
+            throws Exception {
+        Labeller labeller = labellers.get(key);
+        if (labeller == null) {
+            CentroidSnapshot snapshot = broadcast.get(key);
+            if (snapshot == null && initialSnapshots.containsKey(key)) {
+                snapshot = AvroCodec.forClass(CentroidSnapshot.class).decode(initialSnapshots.get(key));
             }
-            if (bytes != null) {
-                model = ConceptModel.fromBytes(bytes);
-                models.put(key, model);
+            if (snapshot != null) {
+                labeller = Labeller.of(snapshot);
+                labellers.put(key, labeller);
             }
         }
-        return model;
+        return labeller;
     }
 
     @Override
@@ -144,14 +159,12 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         accumulatorState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("unsent-partials", ConceptTypes.PARTIAL_UPDATE));
+                new ListStateDescriptor<>("unsent-partials", ConceptTypes.PARTIAL_STATISTICS));
         accumulators = new HashMap<>();
-        for (PartialUpdate partial : accumulatorState.get()) {
-            Accumulator restored = new Accumulator(partial.baseVersion(), BatchStatistics.fromBytes(partial.batch()),
-                    WindowStatistics.fromBytes(partial.window()));
-            accumulators.merge(partial.teacherModelId(), restored, (a, b) -> {
-                a.batch.merge(b.batch);
-                a.window.merge(b.window);
+        for (PartialStatistics partial : accumulatorState.get()) {
+            accumulators.merge(partial.getTeacherModelId(), Accumulator.of(partial), (a, b) -> {
+                a.batch().merge(b.batch());
+                a.window().merge(b.window());
                 return a;
             });
         }

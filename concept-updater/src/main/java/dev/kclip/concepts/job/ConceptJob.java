@@ -4,6 +4,8 @@ import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.stream.ConceptIds;
+import dev.kclip.concepts.stream.EmbeddingInput;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.LabelledPair;
@@ -60,12 +62,14 @@ public final class ConceptJob {
      * @param input raw input records
      * @param feedback centroid snapshots fed back to the assigners; required when {@code settings.assigners() > 0},
      *     ignored otherwise
-     * @param initialModels models to start from per teacher model id (may be empty)
+     * @param initialSnapshots snapshots to start from per teacher model id (may be empty): model, version and
+     *     concept ids
      */
     public static void build(DataStream<RawEmbedding> input, DataStream<CentroidSnapshot> feedback,
-            ConceptSettings settings, Map<String, ConceptModel> initialModels, ConceptSinks sinks) {
+            ConceptSettings settings, Map<String, CentroidSnapshot> initialSnapshots, ConceptSinks sinks) {
+        AvroCodec<CentroidSnapshot> codec = AvroCodec.forClass(CentroidSnapshot.class);
         Map<String, byte[]> initial = new HashMap<>();
-        initialModels.forEach((teacher, model) -> initial.put(teacher, model.toBytes()));
+        initialSnapshots.forEach((teacher, snapshot) -> initial.put(teacher, codec.encode(snapshot)));
 
         SingleOutputStreamOperator<EmbeddingInput> decoded = input
                 .process(new DecodeEmbeddings(settings.kmeans().distance()), ConceptTypes.EMBEDDING_INPUT)
@@ -125,7 +129,7 @@ public final class ConceptJob {
             feedback = env.fromSource(feedbackSource(connection, config, System.currentTimeMillis()),
                     WatermarkStrategy.noWatermarks(), "centroid feedback").setParallelism(1).uid("feedback-source");
         }
-        Map<String, ConceptModel> initial = config.initFromSnapshot()
+        Map<String, CentroidSnapshot> initial = config.initFromSnapshot()
                 ? newestSnapshots(connection, topics.centroids(), config.concepts())
                 : Map.of();
         build(input, feedback, config.concepts(), initial,
@@ -174,11 +178,11 @@ public final class ConceptJob {
     }
 
     /**
-     * The newest snapshot per teacher model id in the centroids topic, as models ({@code --init-from-snapshot}).
+     * The newest snapshot per teacher model id in the centroids topic ({@code --init-from-snapshot}).
      *
      * @throws IllegalArgumentException when a snapshot's K or geometry differs from {@code settings}
      */
-    public static Map<String, ConceptModel> newestSnapshots(KafkaConnection connection, String topic,
+    public static Map<String, CentroidSnapshot> newestSnapshots(KafkaConnection connection, String topic,
             ConceptSettings settings) {
         AvroCodec<CentroidSnapshot> codec = AvroCodec.forClass(CentroidSnapshot.class);
         Map<String, CentroidSnapshot> newest = new LinkedHashMap<>();
@@ -193,9 +197,10 @@ public final class ConceptJob {
             }
             return true;
         });
-        Map<String, ConceptModel> models = new LinkedHashMap<>();
+        Map<String, CentroidSnapshot> models = new LinkedHashMap<>();
         newest.forEach((teacher, snapshot) -> {
             ConceptModel model = CentroidSnapshots.toModel(snapshot);
+            ConceptIds.of(snapshot); // throws on a snapshot whose ids do not match its K
             if (model.k() != settings.kmeans().k() || model.distance() != settings.kmeans().distance()) {
                 throw new IllegalArgumentException("the newest snapshot of " + teacher + " in " + topic + " has K="
                         + model.k() + " and " + model.distance() + " distance, but the job is configured with K="
@@ -203,7 +208,7 @@ public final class ConceptJob {
                         + "; configure the same, or start without --init-from-snapshot");
             }
             LOG.info("teacher {}: initial model from snapshot version {}", teacher, model.version());
-            models.put(teacher, model);
+            models.put(teacher, snapshot);
         });
         if (models.isEmpty()) {
             LOG.warn("--init-from-snapshot: {} holds no snapshot; teachers will bootstrap", topic);

@@ -36,6 +36,11 @@ public record ConceptJobConfig(Topics topics, String groupId, String transaction
         String checkpointDir, String savepointDir, boolean resume, String restoreFrom, boolean initFromSnapshot,
         boolean bounded) implements Serializable {
 
+    /** Where checkpoints go by default, under the working directory. */
+    public static final String DEFAULT_CHECKPOINT_DIR = ".kclip/concepts/checkpoints";
+    /** Where savepoints go by default, under the working directory. */
+    public static final String DEFAULT_SAVEPOINT_DIR = ".kclip/concepts/savepoints";
+
     /** The topics the job reads and writes (defaults: the catalog's). */
     public record Topics(String input, String labels, String centroids, String drift, String deadLetters)
             implements Serializable {
@@ -75,8 +80,8 @@ public record ConceptJobConfig(Topics topics, String groupId, String transaction
 
     public static ConceptJobConfig defaults() {
         return new ConceptJobConfig(Topics.catalog(), "kclip-concepts", "kclip-concepts", Duration.ofMinutes(15),
-                ConceptSettings.defaults(), 1, Duration.ofSeconds(10), localUri(".kclip/concepts/checkpoints"),
-                localUri(".kclip/concepts/savepoints"), true, null, false, false);
+                ConceptSettings.defaults(), 1, Duration.ofSeconds(10), localUri(DEFAULT_CHECKPOINT_DIR),
+                localUri(DEFAULT_SAVEPOINT_DIR), true, null, false, false);
     }
 
     /** A local directory as a file:// URI (relative paths against the working directory). */

@@ -1,5 +1,7 @@
 package dev.kclip.concepts.job;
 
+import dev.kclip.concepts.state.PartialStatistics;
+import dev.kclip.concepts.stream.EmbeddingInput;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftReport;
@@ -17,8 +19,7 @@ final class ConceptTypes {
     static final TypeInformation<RawEmbedding> RAW_EMBEDDING = TypeInformation.of(RawEmbedding.class);
     static final TypeInformation<EmbeddingInput> EMBEDDING_INPUT = TypeInformation.of(EmbeddingInput.class);
     static final TypeInformation<ModelInput> MODEL_INPUT = TypeInformation.of(ModelInput.class);
-    static final TypeInformation<PartialUpdate> PARTIAL_UPDATE = TypeInformation.of(PartialUpdate.class);
-    static final TypeInformation<PendingVector> PENDING_VECTOR = TypeInformation.of(PendingVector.class);
+    static final TypeInformation<PartialStatistics> PARTIAL_STATISTICS = new AvroTypeInfo<>(PartialStatistics.class);
 
     private ConceptTypes() {
     }

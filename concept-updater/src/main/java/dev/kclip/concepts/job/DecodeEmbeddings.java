@@ -2,6 +2,8 @@ package dev.kclip.concepts.job;
 
 import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.kmeans.Distance;
+import dev.kclip.concepts.stream.EmbeddingInput;
+import dev.kclip.concepts.stream.RejectReason;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.schemas.serde.RecordDecodingException;
@@ -37,7 +39,7 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
         try {
             pair = codec.decode(raw.value());
         } catch (RecordDecodingException e) {
-            reject(raw, ctx, Rejections.BAD_RECORD, e.getMessage(), null);
+            reject(raw, ctx, RejectReason.BAD_RECORD, e.getMessage(), null);
             return;
         }
         Problem problem = vectorProblem(pair);
@@ -49,18 +51,18 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
     }
 
     /** Why a decoded record cannot be labelled. */
-    private record Problem(String code, String message) {
+    private record Problem(RejectReason code, String message) {
     }
 
     /** The problem with the record's embedding, or null when it can be labelled. */
     private Problem vectorProblem(EmbeddedPair pair) {
         if (pair.getTeacherModelId() == null || pair.getTeacherModelId().isBlank()) {
-            return new Problem(Rejections.MISSING_TEACHER, "the record names no teacher model");
+            return new Problem(RejectReason.MISSING_TEACHER, "the record names no teacher model");
         }
         int dim = pair.getDim();
         ByteBuffer bytes = pair.getEmbedding();
         if (dim < 1 || bytes.remaining() != dim * Float.BYTES) {
-            return new Problem(Rejections.BAD_DIMENSION, "embedding has " + bytes.remaining() + " bytes but dim is "
+            return new Problem(RejectReason.BAD_DIMENSION, "embedding has " + bytes.remaining() + " bytes but dim is "
                     + dim + " (expected " + Math.max(0, dim) * Float.BYTES + " bytes of float32)");
         }
         ByteBuffer floats = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -68,18 +70,18 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
         for (int i = 0; i < dim; i++) {
             float v = floats.getFloat(floats.position() + i * Float.BYTES);
             if (!Float.isFinite(v)) {
-                return new Problem(Rejections.NON_FINITE_VECTOR, "embedding value " + i + " is " + v);
+                return new Problem(RejectReason.NON_FINITE_VECTOR, "embedding value " + i + " is " + v);
             }
             allZero &= v == 0f;
         }
         if (allZero && distance == Distance.COSINE) {
-            return new Problem(Rejections.ZERO_VECTOR, "an all-zero embedding has no direction for cosine distance");
+            return new Problem(RejectReason.ZERO_VECTOR, "an all-zero embedding has no direction for cosine distance");
         }
         return null;
     }
 
-    private static void reject(RawEmbedding raw, Context ctx, String code, String message, String recordId) {
+    private static void reject(RawEmbedding raw, Context ctx, RejectReason code, String message, String recordId) {
         ctx.output(Rejections.DEAD_LETTERS, DeadLetters.of(raw.key(), raw.value(), raw.topic(), raw.partition(),
-                raw.offset(), Rejections.STAGE, code, message, recordId));
+                raw.offset(), RejectReason.STAGE, code, message, recordId));
     }
 }

@@ -1,6 +1,10 @@
 package dev.kclip.concepts.kmeans;
 
-import java.nio.ByteBuffer;
+import dev.kclip.concepts.state.BatchStatisticsState;
+import dev.kclip.concepts.state.ConceptSum;
+import dev.kclip.concepts.state.Float64s;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one mini-batch contributes to the update: per concept the number of records m_k assigned to it and the sum
@@ -8,8 +12,6 @@ import java.nio.ByteBuffer;
  * which is what lets assignment run in parallel while the update runs once.
  */
 public final class BatchStatistics {
-
-    private static final int CODEC_MAGIC = 0x4b425331; // "KBS1"
 
     private final int k;
     private final int dim;
@@ -90,41 +92,25 @@ public final class BatchStatistics {
         return records == 0;
     }
 
-    /** A compact binary form: only concepts that received records carry their sums. */
-    public byte[] toBytes() {
-        int nonEmpty = 0;
-        for (long count : counts) {
-            if (count > 0) {
-                nonEmpty++;
-            }
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(4 * 4 + 8 * 2 + nonEmpty * (4 + 8 + 8 * dim));
-        buffer.putInt(CODEC_MAGIC).putInt(k).putInt(dim).putLong(records).putLong(maxEventTime).putInt(nonEmpty);
+    /** These statistics as state (or a partial update): only concepts that received records carry their sums. */
+    public BatchStatisticsState toState() {
+        List<ConceptSum> nonEmpty = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             if (counts[c] > 0) {
-                buffer.putInt(c).putLong(counts[c]);
-                buffer.asDoubleBuffer().put(sums, c * dim, dim);
-                buffer.position(buffer.position() + 8 * dim);
+                nonEmpty.add(new ConceptSum(c, counts[c], Float64s.encode(sums, c * dim, dim)));
             }
         }
-        return buffer.array();
+        return new BatchStatisticsState(k, dim, records, maxEventTime, nonEmpty);
     }
 
-    /** Reads what {@link #toBytes} wrote. */
-    public static BatchStatistics fromBytes(byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt() != CODEC_MAGIC) {
-            throw new IllegalArgumentException("not serialized batch statistics");
-        }
-        BatchStatistics stats = new BatchStatistics(buffer.getInt(), buffer.getInt());
-        stats.records = buffer.getLong();
-        stats.maxEventTime = buffer.getLong();
-        int nonEmpty = buffer.getInt();
-        for (int i = 0; i < nonEmpty; i++) {
-            int c = buffer.getInt();
-            stats.counts[c] = buffer.getLong();
-            buffer.asDoubleBuffer().get(stats.sums, c * stats.dim, stats.dim);
-            buffer.position(buffer.position() + 8 * stats.dim);
+    /** Reads what {@link #toState} wrote. */
+    public static BatchStatistics fromState(BatchStatisticsState state) {
+        BatchStatistics stats = new BatchStatistics(state.getK(), state.getDim());
+        stats.records = state.getRecords();
+        stats.maxEventTime = state.getMaxEventTime();
+        for (ConceptSum sum : state.getConcepts()) {
+            stats.counts[sum.getConcept()] = sum.getCount();
+            Float64s.decode(sum.getSum(), stats.sums, sum.getConcept() * stats.dim, stats.dim);
         }
         return stats;
     }

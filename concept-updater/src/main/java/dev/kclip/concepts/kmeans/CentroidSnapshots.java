@@ -11,9 +11,17 @@ public final class CentroidSnapshots {
     private CentroidSnapshots() {
     }
 
-    /** The snapshot of {@code model} for the teacher {@code teacherModelId}. */
-    public static CentroidSnapshot of(ConceptModel model, String teacherModelId, List<Integer> reseeded,
-            Instant created) {
+    /**
+     * The snapshot of {@code model} for the teacher {@code teacherModelId}.
+     *
+     * @param conceptIds the stable id of each concept, in row order
+     * @param reseeded the concepts the update that made this version re-seeded
+     */
+    public static CentroidSnapshot of(ConceptModel model, String teacherModelId, List<Long> conceptIds,
+            List<Integer> reseeded, Instant created) {
+        if (conceptIds.size() != model.k()) {
+            throw new IllegalArgumentException(conceptIds.size() + " concept ids for K=" + model.k());
+        }
         double[] weights = model.weights();
         float[] weights32 = new float[weights.length];
         for (int i = 0; i < weights.length; i++) {
@@ -31,6 +39,7 @@ public final class CentroidSnapshots {
                 .setTemperature(model.temperature())
                 .setRecordsSeen(model.recordsSeen())
                 .setReseeded(List.copyOf(reseeded))
+                .setConceptIds(List.copyOf(conceptIds))
                 .setNoveltyThreshold(model.noveltyThreshold())
                 .setCreatedTime(created)
                 .build();

@@ -1,5 +1,7 @@
 package dev.kclip.concepts.kmeans;
 
+import dev.kclip.concepts.state.CentroidsState;
+import dev.kclip.schemas.Float32Vectors;
 import java.util.Arrays;
 import java.util.List;
 
@@ -139,6 +141,18 @@ public final class Centroids {
             sum += nearest(distance.prepare(x)).squaredDistance();
         }
         return sum;
+    }
+
+    /** These centroids as operator state. */
+    public CentroidsState toState() {
+        return new CentroidsState(k, dim, distance.name(), Float32Vectors.encode(means));
+    }
+
+    /** Reads what {@link #toState} wrote. */
+    public static Centroids fromState(CentroidsState state) {
+        return new Centroids(state.getK(), state.getDim(),
+                Float32Vectors.decode(state.getMeans(), state.getK() * state.getDim()),
+                Distance.valueOf(state.getDistance()));
     }
 
     private void checkDim(float[] x) {

@@ -1,7 +1,7 @@
 package dev.kclip.concepts.kmeans;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.kclip.concepts.state.ModelState;
+import java.util.Arrays;
 
 /**
  * One version of the concept model: K centroids with their decayed weights, the soft-label kernel and
@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
  * <p>Methods take raw vectors (as the teacher wrote them) unless a parameter is called {@code prepared}.
  */
 public final class ConceptModel {
-
-    private static final int CODEC_MAGIC = 0x4b434d31; // "KCM1"
 
     private final Centroids centroids;
     private final double[] weights;
@@ -132,54 +130,18 @@ public final class ConceptModel {
                 lastUpdateTime);
     }
 
-    /** A compact binary form (for operator state); {@link #fromBytes} reads it back exactly. */
-    public byte[] toBytes() {
-        byte[] distanceName = distance().name().getBytes(StandardCharsets.US_ASCII);
-        byte[] kernelName = kernel.name().getBytes(StandardCharsets.US_ASCII);
-        float[] means = centroids.meansView();
-        ByteBuffer buffer = ByteBuffer.allocate(4 + 4 + 4 + 2 + distanceName.length + 2 + kernelName.length
-                + 8 * 5 + 8 * weights.length + 4 * means.length);
-        buffer.putInt(CODEC_MAGIC).putInt(k()).putInt(dim());
-        buffer.putShort((short) distanceName.length).put(distanceName);
-        buffer.putShort((short) kernelName.length).put(kernelName);
-        buffer.putDouble(temperature).putDouble(noveltyThreshold);
-        buffer.putLong(version).putLong(recordsSeen).putLong(lastUpdateTime);
-        for (double w : weights) {
-            buffer.putDouble(w);
-        }
-        buffer.asFloatBuffer().put(means);
-        return buffer.array();
+    /** This model as operator state, exactly. */
+    public ModelState toState() {
+        return new ModelState(centroids.toState(), Arrays.stream(weights).boxed().toList(), kernel.name(),
+                temperature, noveltyThreshold, version, recordsSeen, lastUpdateTime);
     }
 
-    /** Reads what {@link #toBytes} wrote. */
-    public static ConceptModel fromBytes(byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt() != CODEC_MAGIC) {
-            throw new IllegalArgumentException("not a serialized concept model");
-        }
-        int k = buffer.getInt();
-        int dim = buffer.getInt();
-        Distance distance = Distance.valueOf(ascii(buffer));
-        Kernel kernel = Kernel.valueOf(ascii(buffer));
-        double temperature = buffer.getDouble();
-        double novelty = buffer.getDouble();
-        long version = buffer.getLong();
-        long seen = buffer.getLong();
-        long lastUpdate = buffer.getLong();
-        double[] weights = new double[k];
-        for (int c = 0; c < k; c++) {
-            weights[c] = buffer.getDouble();
-        }
-        float[] means = new float[k * dim];
-        buffer.asFloatBuffer().get(means);
-        return new ConceptModel(Centroids.wrap(k, dim, means, distance), weights, kernel, temperature, novelty,
-                version, seen, lastUpdate);
-    }
-
-    private static String ascii(ByteBuffer buffer) {
-        byte[] name = new byte[buffer.getShort()];
-        buffer.get(name);
-        return new String(name, StandardCharsets.US_ASCII);
+    /** Reads what {@link #toState} wrote. */
+    public static ConceptModel fromState(ModelState state) {
+        return new ConceptModel(Centroids.fromState(state.getCentroids()),
+                state.getWeights().stream().mapToDouble(Double::doubleValue).toArray(),
+                Kernel.valueOf(state.getKernel()), state.getTemperature(), state.getNoveltyThreshold(),
+                state.getVersion(), state.getRecordsSeen(), state.getLastUpdateTime());
     }
 
     @Override

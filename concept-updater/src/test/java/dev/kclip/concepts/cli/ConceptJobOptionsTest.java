@@ -1,10 +1,12 @@
 package dev.kclip.concepts.cli;
 
-import dev.kclip.common.cli.DurationConverter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.common.cli.DurationConverter;
+import dev.kclip.common.cli.EnvironmentDefaults;
+import dev.kclip.concepts.bench.ConceptBench;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptJobMain;
 import dev.kclip.concepts.kmeans.Decay;
@@ -12,6 +14,7 @@ import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.kmeans.Kernel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -31,6 +34,29 @@ class ConceptJobOptionsTest {
         assertEquals(64, config.concepts().kmeans().k());
         assertEquals(2_048, config.concepts().effectiveBootstrapSize()); // max(2048, 20·64)
         assertEquals("kclip.teacher.embeddings", config.topics().input());
+    }
+
+    @Test
+    void environmentVariablesStillSetOptions() {
+        ConceptJobOptions options = new ConceptJobOptions();
+        new CommandLine(options).setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_K", "12",
+                "KCLIP_JS_THRESHOLDS", "0.2,0.3"))).parseArgs("--batch", "64");
+        ConceptJobConfig config = options.toConfig();
+        assertEquals(12, config.concepts().kmeans().k());
+        assertEquals(0.3, config.concepts().drift().thresholds().jsAlert());
+        assertEquals(64, config.concepts().batchSize());
+        assertEquals(ConceptJobConfig.defaults().concepts().drift().windowRecords(),
+                config.concepts().drift().windowRecords());
+    }
+
+    @Test
+    void benchDefaultsAreTheStandardPlanAndOptionsReplaceThem() {
+        ConceptsBenchCommand bench = new ConceptsBenchCommand();
+        new CommandLine(bench).parseArgs();
+        assertEquals(ConceptBench.Plan.standard().dims(), bench.dims);
+        assertEquals(ConceptBench.Plan.standard().seconds(), bench.seconds);
+        new CommandLine(bench = new ConceptsBenchCommand()).parseArgs("--ks", "8");
+        assertEquals(List.of(8), bench.ks);
     }
 
     @Test

@@ -87,10 +87,10 @@ class DriftMonitorTest {
     }
 
     @Test
-    void bytesRoundTripKeepsTheWindowInProgress() {
+    void stateRoundTripKeepsTheWindowInProgress() {
         DriftMonitor monitor = DriftMonitor.start(model, batch(100, 0.5, 0), settings, 5);
         monitor.add(batch(50, 0.0, 0), model, List.of(0), 6);
-        DriftMonitor copy = DriftMonitor.fromBytes(monitor.toBytes(), DriftThresholds.defaults());
+        DriftMonitor copy = DriftMonitor.fromState(monitor.toState(), DriftThresholds.defaults());
         DriftSummary a = monitor.add(batch(50, 0.0, 0), model, List.of(), 7).orElseThrow();
         DriftSummary b = copy.add(batch(50, 0.0, 0), model, List.of(), 7).orElseThrow();
         assertEquals(a.jsDivergence(), b.jsDivergence(), 0);

@@ -96,6 +96,7 @@ class ConceptJobTest {
             }
             assertEquals(1.0, sum, 1e-5);
             assertEquals(5, l.getConceptCount());
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), l.getConceptIds(), "no re-seed on stable clusters");
         }
         // one operator at parallelism 1: labels leave in processing order, versions never go back
         for (int i = 1; i < out.size(); i++) {
@@ -121,6 +122,8 @@ class ConceptJobTest {
         for (int i = 1; i < versions.size(); i++) {
             assertEquals(versions.get(i - 1) + 1, versions.get(i));
         }
+        assertTrue(snapshots.received().stream()
+                .allMatch(sn -> sn.getConceptIds().equals(List.of(0L, 1L, 2L, 3L, 4L))));
         assertEquals(199, snapshots.received().get(0).getRecordsSeen());
         assertEquals(1_000, snapshots.received().get(9).getRecordsSeen());
     }

@@ -3,6 +3,7 @@ package dev.kclip.concepts.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.KMeansSettings;
@@ -13,6 +14,7 @@ import dev.kclip.concepts.testdata.GaussianClusters;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.LabelledPair;
+import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.testsupport.KafkaBroker;
 import dev.kclip.testsupport.KafkaBrokerExtension;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,20 +96,20 @@ class OnlineQualityIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1,
                 ConceptJob.flinkConfiguration(config, null));
         ConceptJob.buildKafkaJob(env, parallel.connection(), config);
-        // the feedback source never ends: wait for every label and for the snapshots to settle, then cancel
+        // the feedback source never ends: wait for every label and for the snapshot that folds in all records but
+        // the unsent remainder (under m / P per assigner, plus under m merged in the updater), then cancel
         JobClient job = env.executeAsync("concepts-parallel-it");
         try {
             assertEquals(N, parallel.read(parallel.topics().labels(), LabelledPair.class, N).size());
-            long version = -1;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                Thread.sleep(1_500);
-                long newest = newestModel(parallel).version();
-                if (newest == version) {
-                    break;
-                }
-                version = newest;
-            }
+            long settled = N - 2L * settings.batchSize();
+            AvroCodec<CentroidSnapshot> codec = AvroCodec.forClass(CentroidSnapshot.class);
+            AtomicLong seen = new AtomicLong();
+            TopicReader.read(parallel.connection(), parallel.topics().centroids(), true, Long.MAX_VALUE,
+                    Duration.ofSeconds(60), record -> {
+                        seen.accumulateAndGet(codec.decode(record.value()).getRecordsSeen(), Math::max);
+                        return seen.get() < settled;
+                    });
+            assertTrue(seen.get() >= settled, "the newest snapshot folds in " + seen.get() + " of " + N + " records");
         } finally {
             job.cancel().get();
         }

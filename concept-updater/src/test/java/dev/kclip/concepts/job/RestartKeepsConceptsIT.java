@@ -1,11 +1,13 @@
 package dev.kclip.concepts.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
+import dev.kclip.concepts.stream.Labelling;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
 import dev.kclip.schemas.CentroidSnapshot;
@@ -16,6 +18,7 @@ import dev.kclip.testsupport.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +49,10 @@ class RestartKeepsConceptsIT {
         ConceptSettings settings = ConceptSettings.defaults().withKMeans(KMeansSettings.defaults(K).withSeed(1));
         KafkaFixture.runToEnd(first.connection(), first.config(settings, dir.resolve("a"), "a"));
         Map<String, Integer> before = topConcepts(first.read(first.topics().labels(), LabelledPair.class, N));
-        long lastVersion = versions(first).stream().mapToLong(Long::longValue).max().orElseThrow();
+        CentroidSnapshot newest = first.read(first.topics().centroids(), CentroidSnapshot.class, Long.MAX_VALUE)
+                .stream().max(Comparator.comparingLong(CentroidSnapshot::getVersion)).orElseThrow();
+        long lastVersion = newest.getVersion();
+        assertEquals(K, newest.getConceptIds().size());
 
         // the redeployed job: same vectors in another order, another seed, and the first job's snapshot topic
         List<EmbeddedPair> shuffled = new ArrayList<>(pairs);
@@ -66,6 +72,11 @@ class RestartKeepsConceptsIT {
         assertEquals(before, topConcepts(relabelled), "same vectors, same concept ids");
         assertTrue(relabelled.stream().allMatch(l -> l.getCentroidVersion() >= lastVersion),
                 "labels carry versions continuing from " + lastVersion);
+        List<LabelledPair> withRestoredModel = relabelled.stream()
+                .filter(l -> l.getCentroidVersion() == lastVersion).toList();
+        assertFalse(withRestoredModel.isEmpty());
+        assertTrue(withRestoredModel.stream().allMatch(l -> l.getConceptIds().equals(newest.getConceptIds())),
+                "labels of the restored model carry its concept ids " + newest.getConceptIds());
         List<Long> all = versions(first);
         assertEquals(1, all.stream().filter(v -> v == 1L).count(), "the restarted job did not bootstrap again");
         assertTrue(all.stream().mapToLong(Long::longValue).max().orElseThrow() > lastVersion);

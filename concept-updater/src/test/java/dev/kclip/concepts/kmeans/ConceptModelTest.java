@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kclip.schemas.CentroidSnapshot;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class ConceptModelTest {
@@ -51,8 +52,8 @@ class ConceptModelTest {
     }
 
     @Test
-    void bytesRoundTripExactly() {
-        ConceptModel copy = ConceptModel.fromBytes(model.toBytes());
+    void stateRoundTripExactly() {
+        ConceptModel copy = ConceptModel.fromState(model.toState());
         assertArrayEquals(model.centroids().rowMajor(), copy.centroids().rowMajor());
         assertArrayEquals(model.weights(), copy.weights());
         assertEquals(model.distance(), copy.distance());
@@ -66,8 +67,10 @@ class ConceptModelTest {
 
     @Test
     void snapshotRoundTripKeepsWhatLabelsDependOn() {
-        CentroidSnapshot snapshot = CentroidSnapshots.of(model, "onnx-minilm", List.of(2), Instant.ofEpochMilli(99));
+        CentroidSnapshot snapshot = CentroidSnapshots.of(model, "onnx-minilm",
+                LongStream.range(0, model.k()).map(c -> 10 + c).boxed().toList(), List.of(2), Instant.ofEpochMilli(99));
         assertEquals("onnx-minilm", snapshot.getTeacherModelId());
+        assertEquals(LongStream.range(10, 10 + model.k()).boxed().toList(), snapshot.getConceptIds());
         assertEquals(List.of(2), snapshot.getReseeded());
         ConceptModel copy = CentroidSnapshots.toModel(snapshot);
         assertArrayEquals(model.centroids().rowMajor(), copy.centroids().rowMajor());

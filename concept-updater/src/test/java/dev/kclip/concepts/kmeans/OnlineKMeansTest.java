@@ -114,7 +114,7 @@ class OnlineKMeansTest {
             whole.add(c, xs[i], i);
             (i % 2 == 0 ? left : right).add(c, xs[i], i);
         }
-        left.merge(BatchStatistics.fromBytes(right.toBytes()));
+        left.merge(BatchStatistics.fromState(right.toState()));
         OnlineSettings settings = OnlineSettings.defaults();
         assertArrayEquals(OnlineKMeans.update(twoConcepts(0), whole, settings).model().centroids().rowMajor(),
                 OnlineKMeans.update(twoConcepts(0), left, settings).model().centroids().rowMajor());

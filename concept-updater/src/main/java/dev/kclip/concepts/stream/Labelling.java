@@ -1,5 +1,6 @@
-package dev.kclip.concepts.job;
+package dev.kclip.concepts.stream;
 
+import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.drift.DriftSummary;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Label;
@@ -8,18 +9,23 @@ import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
+import dev.kclip.schemas.serde.AvroCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
-/** Builds the job's output records from what the plain classes compute. */
-final class Labelling {
+/** Builds the job's output records (labels, drift reports, dead letters) from what the plain classes compute. */
+public final class Labelling {
+
+    private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
 
     private Labelling() {
     }
 
     /** The raw embedding of a validated record. */
-    static float[] vector(EmbeddedPair pair) {
+    public static float[] vector(EmbeddedPair pair) {
         return Float32Vectors.decode(pair.getEmbedding(), pair.getDim());
     }
 
@@ -27,11 +33,11 @@ final class Labelling {
      * The record's embedding prepared for {@code model}'s geometry; null when its dimension is not the model's, after
      * handing {@code rejected} the dead letter that says so.
      */
-    static float[] preparedOrRejected(EmbeddingInput input, ConceptModel model, String teacher,
+    public static float[] preparedOrRejected(EmbeddingInput input, ConceptModel model, String teacher,
             Consumer<DeadLetter> rejected) {
         float[] x = vector(input.pair());
         if (x.length != model.dim()) {
-            rejected.accept(Rejections.of(input, Rejections.DIMENSION_MISMATCH, "embedding has " + x.length
+            rejected.accept(rejected(input, RejectReason.DIMENSION_MISMATCH, "embedding has " + x.length
                     + " values but teacher " + teacher + "'s concept model has dimension " + model.dim()));
             return null;
         }
@@ -39,22 +45,25 @@ final class Labelling {
     }
 
     /** The record's event time for decay and drift windows: when the teacher embedded it. */
-    static long eventTime(EmbeddedPair pair) {
+    public static long eventTime(EmbeddedPair pair) {
         return pair.getEmbeddedTime().toEpochMilli();
     }
 
-    static LabelledPair labelled(EmbeddedPair pair, Label label) {
+    /** The labelled record: {@code label} made at {@code now} by a model whose concepts have {@code conceptIds}. */
+    public static LabelledPair labelled(EmbeddedPair pair, Label label, List<Long> conceptIds, Instant now) {
         return LabelledPair.newBuilder()
                 .setEmbedded(pair)
                 .setSoftLabel(Float32Vectors.encode(label.probabilities()))
                 .setConceptCount(label.probabilities().length)
                 .setTopConcept(label.concept())
                 .setCentroidVersion(label.version())
-                .setLabelledTime(Instant.now())
+                .setLabelledTime(now)
+                .setConceptIds(conceptIds)
                 .build();
     }
 
-    static DriftReport report(String teacherModelId, DriftSummary summary) {
+    /** The drift report of one closed window, created at {@code now}. */
+    public static DriftReport report(String teacherModelId, DriftSummary summary, Instant now) {
         return DriftReport.newBuilder()
                 .setTeacherModelId(teacherModelId)
                 .setWindow(summary.window())
@@ -68,7 +77,16 @@ final class Labelling {
                 .setReseeded(summary.reseeded())
                 .setLevel(summary.level())
                 .setCentroidVersion(summary.centroidVersion())
-                .setCreatedTime(Instant.now())
+                .setCreatedTime(now)
                 .build();
+    }
+
+    /** A dead letter for a record that already decoded: its value is re-encoded with the current schema. */
+    public static DeadLetter rejected(EmbeddingInput input, RejectReason reason, String message) {
+        EmbeddedPair pair = input.pair();
+        String id = pair.getPair().getId();
+        return DeadLetters.of(id.getBytes(StandardCharsets.UTF_8), PAIRS.encode(pair), input.sourceTopic(),
+                input.sourcePartition(), input.sourceOffset(), RejectReason.STAGE, reason,
+                message + " (value re-encoded from the decoded record)", id);
     }
 }

@@ -1,4 +1,4 @@
-package dev.kclip.concepts.job;
+package dev.kclip.concepts.stream;
 
 /**
  * A record already labelled but not yet folded into the model (the current mini-batch), as kept in state.

@@ -1,4 +1,4 @@
-package dev.kclip.concepts.job;
+package dev.kclip.concepts.stream;
 
 import dev.kclip.schemas.EmbeddedPair;
 

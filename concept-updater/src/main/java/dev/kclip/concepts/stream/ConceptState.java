@@ -1,0 +1,133 @@
+package dev.kclip.concepts.stream;
+
+import dev.kclip.concepts.drift.DriftMonitor;
+import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.WindowStatistics;
+import dev.kclip.concepts.kmeans.BatchStatistics;
+import dev.kclip.concepts.kmeans.CentroidSnapshots;
+import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.state.BufferedRecord;
+import dev.kclip.concepts.state.ConceptStreamState;
+import dev.kclip.concepts.state.PendingVectorState;
+import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Float32Vectors;
+import dev.kclip.schemas.serde.AvroCodec;
+import dev.kclip.schemas.serde.SchemaCatalog;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a {@link ConceptStream} remembers for one teacher, mutable: the model and its concept ids, the drift
+ * monitor, the bootstrap buffer, the pending mini-batch and the merged partial statistics. This is the concept
+ * model operator's keyed state; {@link #encode}/{@link #decode} are its one format (Avro single-object encoding of
+ * {@code ConceptStreamState}, {@code src/main/avro/ConceptState.avsc}).
+ */
+public final class ConceptState {
+
+    // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list
+    private static final AvroCodec<ConceptStreamState> CODEC = AvroCodec.forClass(ConceptStreamState.class,
+            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema())));
+    private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
+
+    ConceptModel model;
+    List<Long> conceptIds = List.of(); // immutable: labels share it until a re-seed replaces it
+    long nextConceptId;
+    DriftMonitor monitor;
+    final List<EmbeddingInput> bootstrap = new ArrayList<>();
+    final List<PendingVector> pending = new ArrayList<>();
+    BatchStatistics partialBatch;
+    WindowStatistics partialWindow;
+
+    private ConceptState() {
+    }
+
+    /** A teacher seen for the first time: bootstraps from its first B records. */
+    public static ConceptState empty() {
+        return new ConceptState();
+    }
+
+    /**
+     * Continues from a snapshot ({@code --init-from-snapshot}): its model, version and concept ids. A snapshot
+     * written before concept ids existed (empty {@code conceptIds}) numbers its concepts 0..K−1; the next fresh id
+     * is one above the largest in use (ids only ever grow, so that one was never used).
+     */
+    public static ConceptState fromSnapshot(CentroidSnapshot snapshot) {
+        ConceptState state = new ConceptState();
+        state.model = CentroidSnapshots.toModel(snapshot);
+        state.conceptIds = Arrays.stream(ConceptIds.of(snapshot)).boxed().toList();
+        state.nextConceptId = state.conceptIds.stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
+        return state;
+    }
+
+    /** The current model, or null before the bootstrap. */
+    public ConceptModel model() {
+        return model;
+    }
+
+    /** The stable id of every concept in row order (empty before the bootstrap). */
+    public List<Long> conceptIds() {
+        return conceptIds;
+    }
+
+    /** The id the next re-seeded concept will get. */
+    public long nextConceptId() {
+        return nextConceptId;
+    }
+
+    /** Records waiting for the bootstrap. */
+    public int buffered() {
+        return bootstrap.size();
+    }
+
+    /** This state in its one format (see the module README, "State"). */
+    public byte[] encode() {
+        List<BufferedRecord> buffered = new ArrayList<>(bootstrap.size());
+        for (EmbeddingInput input : bootstrap) {
+            buffered.add(new BufferedRecord(ByteBuffer.wrap(PAIRS.encode(input.pair())), input.sourceTopic(),
+                    input.sourcePartition(), input.sourceOffset()));
+        }
+        List<PendingVectorState> batch = new ArrayList<>(pending.size());
+        for (PendingVector v : pending) {
+            batch.add(new PendingVectorState(v.concept(), v.squaredDistance(), Float32Vectors.encode(v.prepared()),
+                    v.eventTime()));
+        }
+        return CODEC.encode(new ConceptStreamState(model == null ? null : model.toState(),
+                conceptIds, nextConceptId,
+                monitor == null ? null : monitor.toState(), buffered, batch,
+                partialBatch == null ? null : partialBatch.toState(),
+                partialWindow == null ? null : partialWindow.toState()));
+    }
+
+    /**
+     * Reads what {@link #encode} wrote. The drift monitor's thresholds are not stored: {@link ConceptStream} sets
+     * the configured ones.
+     */
+    public static ConceptState decode(byte[] bytes) {
+        ConceptStreamState stored = CODEC.decode(bytes);
+        ConceptState state = new ConceptState();
+        state.model = stored.getModel() == null ? null : ConceptModel.fromState(stored.getModel());
+        state.conceptIds = List.copyOf(stored.getConceptIds());
+        state.nextConceptId = stored.getNextConceptId();
+        state.monitor = stored.getMonitor() == null ? null
+                : DriftMonitor.fromState(stored.getMonitor(), DriftThresholds.defaults());
+        for (BufferedRecord record : stored.getBootstrap()) {
+            byte[] pair = new byte[record.getPair().remaining()];
+            record.getPair().duplicate().get(pair);
+            state.bootstrap.add(new EmbeddingInput(PAIRS.decode(pair), record.getSourceTopic(),
+                    record.getSourcePartition(), record.getSourceOffset()));
+        }
+        for (PendingVectorState v : stored.getPending()) {
+            float[] prepared = Float32Vectors.decode(v.getPrepared(), v.getPrepared().remaining() / Float.BYTES);
+            state.pending.add(new PendingVector(v.getConcept(), v.getSquaredDistance(), prepared,
+                    v.getEventTime()));
+        }
+        state.partialBatch = stored.getPartialBatch() == null ? null
+                : BatchStatistics.fromState(stored.getPartialBatch());
+        state.partialWindow = stored.getPartialWindow() == null ? null
+                : WindowStatistics.fromState(stored.getPartialWindow());
+        return state;
+    }
+}

@@ -1,0 +1,338 @@
+package dev.kclip.concepts.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kclip.concepts.drift.DriftSettings;
+import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.WindowStatistics;
+import dev.kclip.concepts.job.ConceptSettings;
+import dev.kclip.concepts.kmeans.BatchStatistics;
+import dev.kclip.concepts.kmeans.CentroidSnapshots;
+import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.kmeans.Decay;
+import dev.kclip.concepts.kmeans.KMeansSettings;
+import dev.kclip.concepts.kmeans.Label;
+import dev.kclip.concepts.kmeans.OnlineSettings;
+import dev.kclip.concepts.state.PartialStatistics;
+import dev.kclip.concepts.testdata.Clustering;
+import dev.kclip.concepts.testdata.Embeddings;
+import dev.kclip.concepts.testdata.GaussianClusters;
+import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.schemas.DeadLetter;
+import dev.kclip.schemas.DriftLevel;
+import dev.kclip.schemas.DriftReport;
+import dev.kclip.schemas.Float32Vectors;
+import dev.kclip.schemas.LabelledPair;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** {@link ConceptStream} by method calls alone: no Flink, no Kafka. */
+class ConceptStreamTest {
+
+    private static final Instant NOW = Instant.ofEpochMilli(1_700_000_000_000L);
+    private static final int K = 3;
+    private static final int D = 16;
+
+    /** Collects what a stream outputs. */
+    private static final class Collected implements ConceptStream.Outputs {
+        final List<LabelledPair> labels = new ArrayList<>();
+        final List<CentroidSnapshot> snapshots = new ArrayList<>();
+        final List<DriftReport> reports = new ArrayList<>();
+        final List<DeadLetter> rejected = new ArrayList<>();
+
+        @Override
+        public void label(LabelledPair label) {
+            labels.add(label);
+        }
+
+        @Override
+        public void snapshot(CentroidSnapshot snapshot) {
+            snapshots.add(snapshot);
+        }
+
+        @Override
+        public void drift(DriftReport report) {
+            reports.add(report);
+        }
+
+        @Override
+        public void rejected(DeadLetter letter) {
+            rejected.add(letter);
+        }
+    }
+
+    private final GaussianClusters clusters = new GaussianClusters(K, D, 0.02, 5);
+
+    private static ConceptSettings settings(int bootstrap, int batch, int window, OnlineSettings online) {
+        return new ConceptSettings(KMeansSettings.defaults(K), online,
+                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0);
+    }
+
+    private static ConceptSettings settings() {
+        return settings(60, 20, 100, OnlineSettings.defaults());
+    }
+
+    /** Record {@code i} of a stream: a vector of {@code vectors}, embedded at i seconds. */
+    private static EmbeddingInput record(int i, float[] vector) {
+        return new EmbeddingInput(Embeddings.pair(Embeddings.id(i), vector, 1_000L * i), "input", 0, i);
+    }
+
+    private List<EmbeddingInput> records(int from, int n, int clusterFrom, int clusterTo) {
+        List<float[]> vectors = clusters.sample(n, clusterFrom, clusterTo).vectors();
+        List<EmbeddingInput> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(record(from + i, vectors.get(i)));
+        }
+        return out;
+    }
+
+    private static void feed(ConceptStream stream, List<EmbeddingInput> records, Collected out) {
+        records.forEach(r -> stream.onRecord(r, NOW, out));
+    }
+
+    @Test
+    void bootstrapsAfterBRecordsAndLabelsThemAll() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        List<EmbeddingInput> input = records(0, 60, 0, K);
+        feed(stream, input.subList(0, 59), out);
+        assertTrue(out.labels.isEmpty(), "no label before B records");
+        assertEquals(59, stream.state().buffered());
+        assertTrue(stream.hasWaitingRecords());
+
+        stream.onRecord(input.get(59), NOW, out);
+        assertEquals(60, out.labels.size());
+        assertEquals(0, stream.state().buffered());
+        assertEquals(1, out.snapshots.size());
+        CentroidSnapshot first = out.snapshots.get(0);
+        assertEquals(1, first.getVersion());
+        assertEquals(List.of(0L, 1L, 2L), first.getConceptIds());
+        assertEquals(K, stream.state().nextConceptId());
+        for (LabelledPair label : out.labels) {
+            float[] p = Float32Vectors.decode(label.getSoftLabel(), label.getConceptCount());
+            double sum = 0;
+            for (float v : p) {
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-5);
+            assertEquals(1, label.getCentroidVersion());
+            assertEquals(List.of(0L, 1L, 2L), label.getConceptIds());
+            assertEquals(NOW, label.getLabelledTime());
+        }
+    }
+
+    @Test
+    void labelsLikeTheTruthAndTheVersionGrowsByOnePerBatch() {
+        GaussianClusters.Sample sample = clusters.sample(300);
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        for (int i = 0; i < 300; i++) {
+            stream.onRecord(record(i, sample.vectors().get(i)), NOW, out);
+        }
+        assertEquals(300, out.labels.size());
+        int[] predicted = out.labels.stream().mapToInt(LabelledPair::getTopConcept).toArray();
+        assertEquals(1.0, Clustering.adjustedRandIndex(sample.truth(), predicted), 1e-12);
+        // bootstrap = version 1, then one update per 20 labelled records: (300 - 60) / 20 = 12
+        List<Long> versions = out.snapshots.stream().map(CentroidSnapshot::getVersion).toList();
+        assertEquals(LongStream.rangeClosed(1, 13).boxed().toList(), versions);
+        assertEquals(13, stream.state().model().version());
+        // record 60 was labelled by version 1, record 80 by version 2
+        assertEquals(1, out.labels.get(79).getCentroidVersion());
+        assertEquals(2, out.labels.get(80).getCentroidVersion());
+        assertFalse(stream.hasWaitingRecords(), "the last record completed a batch");
+    }
+
+    @Test
+    void rejectsAnOtherDimensionAndEndOfInputDeadLettersTooFew() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        stream.onRecord(record(0, new float[] {1, 2, 3}), NOW, out);
+        feed(stream, records(1, 2, 0, K), out);
+        stream.endOfInput(NOW, out);
+        assertTrue(out.labels.isEmpty());
+        assertEquals(List.of(RejectReason.DIMENSION_MISMATCH.name(), RejectReason.TOO_FEW_TO_BOOTSTRAP.name(),
+                RejectReason.TOO_FEW_TO_BOOTSTRAP.name()), out.rejected.stream().map(DeadLetter::getReasonCode)
+                .toList());
+        assertEquals(RejectReason.STAGE, out.rejected.get(0).getStage());
+        assertFalse(stream.hasWaitingRecords());
+    }
+
+    @Test
+    void endOfInputBootstrapsAShortBufferAndFoldsTheLastBatchIn() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        feed(stream, records(0, 30, 0, K), out);
+        stream.endOfInput(NOW, out);
+        assertEquals(30, out.labels.size());
+        feed(stream, records(30, 5, 0, K), out);
+        assertEquals(1, out.snapshots.size());
+        stream.endOfInput(NOW, out);
+        assertEquals(2, out.snapshots.size());
+        assertEquals(5, out.snapshots.get(1).getRecordsSeen() - out.snapshots.get(0).getRecordsSeen());
+    }
+
+    @Test
+    void driftReportsAreOkWhileTheMixHoldsAndAlertWhenItChanges() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        // clusters 0 and 1 only, then cluster 2 only: the mix moves entirely
+        feed(stream, records(0, 560, 0, 2), out);
+        int before = out.reports.size();
+        assertTrue(before >= 5, before + " reports");
+        assertTrue(out.reports.stream().allMatch(r -> r.getLevel() == DriftLevel.OK), out.reports.toString());
+        assertTrue(out.reports.stream().allMatch(r -> r.getRecords() == 100), "windows of exactly 100 records");
+        feed(stream, records(560, 200, 2, 3), out);
+        assertEquals(DriftLevel.ALERT, out.reports.get(before).getLevel());
+        assertEquals(LongStream.range(0, out.reports.size()).boxed().toList(),
+                out.reports.stream().map(DriftReport::getWindow).toList());
+    }
+
+    /** Half-life of 20 records and a high re-seed ratio: a concept that gets no records dies and is re-seeded. */
+    private static ConceptSettings reseeding() {
+        return settings(60, 20, 100, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7));
+    }
+
+    @Test
+    void reseededConceptsGetFreshIdsAndTheOthersKeepTheirs() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, reseeding(), ConceptState.empty());
+        Collected out = new Collected();
+        feed(stream, records(0, 60, 0, K), out);
+        feed(stream, records(60, 1_000, 0, 1), out); // only cluster 0 from here on
+        int reseeds = 0;
+        Set<Long> used = new HashSet<>(out.snapshots.get(0).getConceptIds());
+        for (int s = 1; s < out.snapshots.size(); s++) {
+            List<Long> before = out.snapshots.get(s - 1).getConceptIds();
+            CentroidSnapshot snapshot = out.snapshots.get(s);
+            List<Long> after = snapshot.getConceptIds();
+            for (int c = 0; c < K; c++) {
+                if (snapshot.getReseeded().contains(c)) {
+                    reseeds++;
+                    assertTrue(used.add(after.get(c)), "id " + after.get(c) + " used before");
+                    assertEquals(Long.valueOf(used.size() - 1), after.get(c), "ids are handed out in order");
+                } else {
+                    assertEquals(before.get(c), after.get(c), "concept " + c + " kept its id");
+                }
+            }
+        }
+        assertTrue(reseeds >= 2, reseeds + " re-seeds");
+        assertEquals(used.size(), stream.state().nextConceptId());
+        // labels carry the ids of the version that made them
+        for (LabelledPair label : out.labels) {
+            CentroidSnapshot made = out.snapshots.get((int) label.getCentroidVersion() - 1);
+            assertEquals(made.getConceptIds(), label.getConceptIds());
+        }
+    }
+
+    @Test
+    void aStateRoundTripBehavesIdenticallyAfterwards() {
+        ConceptSettings settings = reseeding();
+        // mid-bootstrap, mid-batch with a merged partial, and after re-seeds
+        List<EmbeddingInput> input = new ArrayList<>(records(0, 60, 0, K));
+        input.addAll(records(60, 600, 0, 1));
+        for (int cut : new int[] {30, 75, 400}) {
+            ConceptStream original = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.empty());
+            Collected ignored = new Collected();
+            feed(original, input.subList(0, cut), ignored);
+            if (original.state().model() != null) {
+                original.onPartial(partial(original.state().model(), input.subList(0, 7)), NOW, ignored);
+            }
+            ConceptStream restored = new ConceptStream(Embeddings.TEACHER, settings,
+                    ConceptState.decode(original.state().encode()));
+            Collected a = new Collected();
+            Collected b = new Collected();
+            feed(original, input.subList(cut, input.size()), a);
+            feed(restored, input.subList(cut, input.size()), b);
+            original.endOfInput(NOW, a);
+            restored.endOfInput(NOW, b);
+            assertFalse(a.labels.isEmpty());
+            assertEquals(a.labels, b.labels, "labels after a cut at " + cut);
+            assertEquals(a.snapshots, b.snapshots, "snapshots after a cut at " + cut);
+            assertEquals(a.reports, b.reports, "drift reports after a cut at " + cut);
+            assertEquals(original.state().nextConceptId(), restored.state().nextConceptId());
+            assertEquals(original.state().conceptIds(), restored.state().conceptIds());
+            assertTrue(a.snapshots.stream().anyMatch(s -> !s.getReseeded().isEmpty()), "re-seeds after " + cut);
+        }
+    }
+
+    @Test
+    void conceptIdsNeverRepeatAcrossAStateRoundTrip() {
+        ConceptSettings settings = reseeding();
+        ConceptStream first = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.empty());
+        Collected out = new Collected();
+        feed(first, records(0, 60, 0, K), out);
+        feed(first, records(60, 500, 0, 1), out);
+        ConceptStream second = new ConceptStream(Embeddings.TEACHER, settings,
+                ConceptState.decode(first.state().encode()));
+        feed(second, records(560, 500, 1, 2), out);
+        Set<Long> seen = new HashSet<>();
+        long handedOut = 0;
+        for (CentroidSnapshot snapshot : out.snapshots) {
+            for (int c : snapshot.getReseeded()) {
+                assertTrue(seen.add(snapshot.getConceptIds().get(c)), "id reused: " + snapshot.getConceptIds());
+                handedOut++;
+            }
+        }
+        assertTrue(handedOut >= 2);
+        assertEquals(K + handedOut, second.state().nextConceptId());
+    }
+
+    @Test
+    void continuesFromASnapshotWithItsIdsOrFromAnOldOneNumbered0ToK() {
+        ConceptStream trained = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        feed(trained, records(0, 100, 0, K), out);
+        ConceptModel model = trained.state().model();
+
+        CentroidSnapshot withIds = CentroidSnapshots.of(model, Embeddings.TEACHER, List.of(4L, 9L, 7L), List.of(),
+                NOW);
+        ConceptStream continued = new ConceptStream(Embeddings.TEACHER, settings(),
+                ConceptState.fromSnapshot(withIds));
+        assertEquals(10, continued.state().nextConceptId());
+        Collected next = new Collected();
+        feed(continued, records(100, 20, 0, K), next);
+        assertEquals(List.of(4L, 9L, 7L), next.labels.get(0).getConceptIds());
+        assertEquals(model.version(), next.labels.get(0).getCentroidVersion());
+        assertEquals(model.version() + 1, next.snapshots.get(0).getVersion(), "no second bootstrap");
+
+        CentroidSnapshot old = CentroidSnapshot.newBuilder(withIds).setConceptIds(List.of()).build();
+        ConceptState fromOld = ConceptState.fromSnapshot(old);
+        assertEquals(List.of(0L, 1L, 2L), fromOld.conceptIds());
+        assertEquals(K, fromOld.nextConceptId());
+        Label label = fromOld.model().label(clusters.point(1));
+        assertEquals(model.label(clusters.point(1)).concept(), label.concept());
+    }
+
+    /** The partial statistics an assigner would send for {@code records}. */
+    private static PartialStatistics partial(ConceptModel model, List<EmbeddingInput> records) {
+        BatchStatistics batch = new BatchStatistics(model.k(), model.dim());
+        WindowStatistics window = new WindowStatistics(model.k());
+        for (EmbeddingInput r : records) {
+            float[] prepared = model.distance().prepare(Labelling.vector(r.pair()));
+            Label label = model.labelPrepared(prepared);
+            batch.add(label.concept(), prepared, Labelling.eventTime(r.pair()));
+            window.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
+        }
+        return new PartialStatistics(Embeddings.TEACHER, model.version(), batch.toState(), window.toState());
+    }
+
+    @Test
+    void partialStatisticsCountIntoTheBatch() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected out = new Collected();
+        feed(stream, records(0, 60, 0, K), out);
+        stream.onPartial(partial(stream.state().model(), records(60, 15, 0, K)), NOW, out);
+        assertEquals(1, out.snapshots.size());
+        feed(stream, records(75, 5, 0, K), out); // 15 + 5 = m
+        assertEquals(2, out.snapshots.size());
+        assertEquals(out.snapshots.get(0).getRecordsSeen() + 20, out.snapshots.get(1).getRecordsSeen());
+        assertNotEquals(out.snapshots.get(0).getCentroids(), out.snapshots.get(1).getCentroids());
+    }
+}
