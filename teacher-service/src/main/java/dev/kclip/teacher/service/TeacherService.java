@@ -339,7 +339,7 @@ public final class TeacherService implements StageService {
         String id = p.pair() == null ? null : p.pair().getId();
         byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
         DeadLetter letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
-                STAGE, r.reason().name(), r.message(), id);
+                STAGE, r.reason(), r.message(), id);
         byte[] encoded = DeadLetters.encode(letter);
         if (value != null && encoded.length > maxRecordBytes) {
             encoded = DeadLetters.encode(DeadLetters.withoutValue(letter));
