@@ -12,6 +12,9 @@ public enum RejectReason implements ReasonCode {
     NAN_EMBEDDING,
     /** The teacher failed on this caption alone, while it embeds others. */
     EMBEDDING_FAILED,
-    /** The EmbeddedPair would exceed the producer's record size limit (the dead letter then omits the value). */
+    /**
+     * The EmbeddedPair with its key would exceed the producer's record size limit (the dead letter then omits the
+     * value).
+     */
     OUTPUT_TOO_LARGE
 }
