@@ -102,7 +102,7 @@ class TeacherServiceIT {
                 ImageCaptionPair input = byId.remove(e.getPair().getId());
                 assertEquals(input, e.getPair(), "the pair travels on unchanged");
                 assertEquals(e.getPair().getId(), new String(r.key(), StandardCharsets.UTF_8));
-                assertEquals("llama2c:model-nan.bin", e.getTeacherModelId());
+                assertEquals("llama2c:model-nan.bin#mean,no-bos", e.getTeacherModelId());
                 assertEquals(64, e.getDim());
                 assertEquals(1 + input.getCaption().length(), e.getTokenCount());
                 assertFalse(e.getTruncated());
