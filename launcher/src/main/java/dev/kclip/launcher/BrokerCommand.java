@@ -1,6 +1,8 @@
 package dev.kclip.launcher;
 
 import dev.kclip.common.broker.EmbeddedKafkaBroker;
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.launcher.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -11,20 +13,19 @@ import picocli.CommandLine.Option;
         description = "Run a real single-node KRaft Kafka broker in the foreground (Ctrl-C stops it).")
 final class BrokerCommand implements Callable<Integer> {
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = ".kclip/kafka",
+    @Option(names = "--data", paramLabel = "DIR",
             description = "Log directory; kept across restarts (default: ${DEFAULT-VALUE}).")
-    Path data;
+    Path data = UpCommand.DEFAULT_HOME.resolve(Pipeline.BROKER_DIR);
 
-    @Option(names = "--port", defaultValue = "9092", description = "Client port (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", description = "Client port (default: ${DEFAULT-VALUE}).")
+    int port = KafkaConnection.DEFAULT_PORT;
 
-    @Option(names = "--bind", defaultValue = "localhost",
-            description = "Interface to listen on; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
-    String bind;
+    @Option(names = "--bind", description = "Interface to listen on; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
+    String bind = KafkaConnection.DEFAULT_HOST;
 
-    @Option(names = "--advertised-host", defaultValue = "localhost",
+    @Option(names = "--advertised-host",
             description = "Host name clients are told to connect to, e.g. a container's network alias (default: ${DEFAULT-VALUE}).")
-    String advertisedHost;
+    String advertisedHost = KafkaConnection.DEFAULT_HOST;
 
     @Override
     public Integer call() {

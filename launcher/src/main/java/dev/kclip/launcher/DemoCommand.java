@@ -2,6 +2,7 @@ package dev.kclip.launcher;
 
 import dev.kclip.launcher.demo.DemoRun;
 import dev.kclip.launcher.demo.DemoSettings;
+import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import dev.kclip.trainer.loop.TrainerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,17 +14,20 @@ import picocli.CommandLine.Option;
         description = "Run the whole pipeline on a real dataset (default emoji-64), train, evaluate on a held-out split, and write report/index.html.")
 final class DemoCommand implements Callable<Integer> {
 
+    /** emoji-64's class field: the demo's labels and its streaming order. */
+    private static final String CATEGORY = "category";
+
     @Option(names = "--dataset", paramLabel = "FILE.jsonl",
             description = "JSON Lines dataset: image, caption and other fields (default: the bundled emoji-64).")
     Path dataset;
 
-    @Option(names = "--label-field", defaultValue = "category", paramLabel = "NAME",
+    @Option(names = "--label-field", paramLabel = "NAME",
             description = "Field naming each pair's class, for zero-shot evaluation (default: ${DEFAULT-VALUE}).")
-    String labelField;
+    String labelField = CATEGORY;
 
-    @Option(names = "--order-by", defaultValue = "category", paramLabel = "NAME",
+    @Option(names = "--order-by", paramLabel = "NAME",
             description = "Field whose groups are streamed one after another, so new concepts arrive mid-stream (default: ${DEFAULT-VALUE}).")
-    String orderBy;
+    String orderBy = CATEGORY;
 
     @Option(names = "--held-out", defaultValue = "0.2", paramLabel = "SHARE",
             description = "Share of pairs (by id) never trained on, for evaluation (default: ${DEFAULT-VALUE}).")
@@ -47,12 +51,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Training batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--teacher", defaultValue = "onnx-minilm", paramLabel = "SPEC", description = "Teacher model (default: ${DEFAULT-VALUE}).")
-    String teacher;
+    @Option(names = "--teacher", paramLabel = "SPEC", description = "Teacher model (default: ${DEFAULT-VALUE}).")
+    String teacher = OnnxMiniLmTeacher.SPEC;
 
-    @Option(names = "--home", defaultValue = ".kclip/demo", paramLabel = "DIR",
+    @Option(names = "--home", paramLabel = "DIR",
             description = "State folder of the demo's pipeline, cleared first (default: ${DEFAULT-VALUE}).")
-    Path home;
+    Path home = UpCommand.DEFAULT_HOME.resolve("demo");
 
     @Option(names = "--keep-state", description = "Continue from the state folder instead of clearing it.")
     boolean keepState;

@@ -29,8 +29,8 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Start at the oldest record instead of new ones.")
     boolean fromBeginning;
 
-    @Option(names = "--max", defaultValue = "9223372036854775807", paramLabel = "N", description = "Stop after N records.")
-    long max;
+    @Option(names = "--max", paramLabel = "N", description = "Stop after N records.")
+    long max = Long.MAX_VALUE;
 
     @Option(names = "--idle-timeout", defaultValue = "5", paramLabel = "SECONDS",
             description = "Stop once nothing has arrived for this long (default: ${DEFAULT-VALUE}).")

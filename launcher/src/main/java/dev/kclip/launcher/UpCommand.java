@@ -1,12 +1,15 @@
 package dev.kclip.launcher;
 
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.teacher.TeacherModels;
+import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainingListener;
 import java.nio.file.Path;
@@ -23,15 +26,20 @@ import picocli.CommandLine.Option;
         description = "Run the whole pipeline on this machine: broker, ingest + HTTP, teacher, concept updater, trainer (Ctrl-C stops it cleanly).")
 final class UpCommand implements Callable<Integer> {
 
+    /** The state folder of {@code kclip up}; {@code kclip broker} and {@code kclip demo} keep theirs under it. */
+    static final Path DEFAULT_HOME = Path.of(".kclip");
+    /** Where the concept defaults come from: written once, in {@link ConceptJobConfig#defaults}. */
+    private static final ConceptSettings CONCEPTS = ConceptJobConfig.defaults().concepts();
+
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--home", defaultValue = ".kclip", paramLabel = "DIR",
+    @Option(names = "--home", paramLabel = "DIR",
             description = "State folder (broker log, Streams state, Flink checkpoints, trainer checkpoints); a second `up` continues from it (default: ${DEFAULT-VALUE}).")
-    Path home;
+    Path home = DEFAULT_HOME;
 
-    @Option(names = "--port", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}); not used with --bootstrap.")
-    int port;
+    @Option(names = "--port", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}); not used with --bootstrap.")
+    int port = KafkaConnection.DEFAULT_PORT;
 
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP intake port (default: ${DEFAULT-VALUE}).")
     int httpPort;
@@ -40,23 +48,23 @@ final class UpCommand implements Callable<Integer> {
             description = "Bearer token of the HTTP intake (default: a random one, printed).")
     String httpToken;
 
-    @Option(names = "--teacher", defaultValue = "onnx-minilm", paramLabel = "SPEC",
-            description = "Teacher model: onnx-minilm, llama:DIR, llama2c:FILE, torchscript:FILE (default: ${DEFAULT-VALUE}).")
-    String teacher;
+    @Option(names = "--teacher", paramLabel = "SPEC",
+            description = "Teacher model: " + TeacherModels.SPECS + " (default: ${DEFAULT-VALUE}).")
+    String teacher = OnnxMiniLmTeacher.SPEC;
 
     @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
             description = "Start a new student from this pretrained CLIP directory (as kclip train --init; default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--metrics-port", defaultValue = "9400", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
-    int metricsPort;
+    @Option(names = "--metrics-port", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
+    int metricsPort = PipelineSettings.DEFAULT_METRICS_PORT;
 
-    @Option(names = "--concepts", defaultValue = "64", paramLabel = "K", description = "K-means concepts (default: ${DEFAULT-VALUE}).")
-    int concepts;
+    @Option(names = "--concepts", paramLabel = "K", description = "K-means concepts (default: ${DEFAULT-VALUE}).")
+    int concepts = CONCEPTS.kmeans().k();
 
-    @Option(names = "--bootstrap-size", defaultValue = "0", paramLabel = "B",
+    @Option(names = "--bootstrap-size", paramLabel = "B",
             description = "Embeddings buffered before the first K-means; labelling starts after them (default: max(2048, 20·K)).")
-    int bootstrapSize;
+    int bootstrapSize = CONCEPTS.bootstrapSize();
 
     @Override
     public Integer call() {

@@ -10,7 +10,10 @@ import java.util.List;
  */
 public interface TeacherModel extends AutoCloseable {
 
-    /** Stable identifier recorded with every embedding, e.g. {@code onnx-minilm} or {@code llama2c:model.bin}. */
+    /**
+     * Stable identifier recorded with every embedding, e.g. {@code onnx-minilm} or
+     * {@code llama2c:model.bin#mean,no-bos}: it names the vectors' space, so it changes whenever they would.
+     */
     String modelId();
 
     /** Length of every vector {@link #embed} returns. */

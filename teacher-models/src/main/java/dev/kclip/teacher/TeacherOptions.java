@@ -10,7 +10,8 @@ import ai.djl.ndarray.types.DataType;
  * pooling.
  *
  * @param device where weights and compute live: {@code cpu} (float32) or a GPU (float16)
- * @param pooling {@link Pooling#MEAN} over real tokens (default) or {@link Pooling#LAST} token
+ * @param pooling {@link Pooling#MEAN} over real tokens (default; BOS left out by the Llama teachers) or
+ *     {@link Pooling#LAST} token
  * @param hiddenLayer which hidden state to pool, numbered like Hugging Face's {@code hidden_states}: 0 = token
  *     embeddings, L = after L blocks; negative counts from the end, so -1 (default) is the last hidden state after
  *     the final norm and -2 the output of the block before it
@@ -100,10 +101,22 @@ public record TeacherOptions(Device device, Pooling pooling, int hiddenLayer, bo
      * different spaces. Empty for the defaults, else e.g. {@code #last,layer=-2,l2}.
      */
     public String idSuffix() {
-        if (defaultEmbedding()) {
+        return idSuffix(false);
+    }
+
+    /**
+     * {@link #idSuffix()} for a teacher whose mean leaves BOS out ({@code bosLeftOut}, the Llama teachers): its mean
+     * vectors differ from a mean over every token, so the id says so ({@code #mean,no-bos}) and is never empty then.
+     */
+    public String idSuffix(boolean bosLeftOut) {
+        boolean noBos = bosLeftOut && pooling == Pooling.MEAN;
+        if (defaultEmbedding() && !noBos) {
             return "";
         }
         StringBuilder s = new StringBuilder("#").append(pooling.name().toLowerCase(java.util.Locale.ROOT));
+        if (noBos) {
+            s.append(",no-bos");
+        }
         if (hiddenLayer != LAST_LAYER) {
             s.append(",layer=").append(hiddenLayer);
         }

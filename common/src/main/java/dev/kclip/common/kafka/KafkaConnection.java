@@ -21,7 +21,11 @@ public final class KafkaConnection {
 
     /** Environment variable with the bootstrap servers when {@code --bootstrap} is not given. */
     public static final String BOOTSTRAP_ENV = "KCLIP_BOOTSTRAP";
-    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    /** Host of a broker on this machine, as clients and {@code kclip broker} name it by default. */
+    public static final String DEFAULT_HOST = "localhost";
+    /** Kafka's usual client port, of {@code kclip broker} and the broker of {@code kclip up}. */
+    public static final int DEFAULT_PORT = 9092;
+    public static final String DEFAULT_BOOTSTRAP = DEFAULT_HOST + ":" + DEFAULT_PORT;
 
     private final Properties base;
 

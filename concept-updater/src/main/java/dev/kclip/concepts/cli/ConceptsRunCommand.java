@@ -22,9 +22,9 @@ public final class ConceptsRunCommand implements Callable<Integer> {
     @Mixin
     ConceptJobOptions job;
 
-    @Option(names = "--metrics-port", defaultValue = "0",
+    @Option(names = "--metrics-port",
             description = "Port of /metrics and /health; 0 = a free port (default: ${DEFAULT-VALUE}).")
-    int metricsPort;
+    int metricsPort = 0;
 
     @Option(names = "--no-resume",
             description = "Do not restore the newest savepoint or retained checkpoint (start over from the group"

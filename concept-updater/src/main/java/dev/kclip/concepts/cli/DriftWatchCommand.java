@@ -28,8 +28,8 @@ public final class DriftWatchCommand implements Callable<Integer> {
     @Option(names = "--teacher", paramLabel = "MODEL_ID", description = "Only this teacher model's reports.")
     String teacher;
 
-    @Option(names = "--max", defaultValue = "0", description = "Stop after this many reports; 0 = never (default).")
-    long max;
+    @Option(names = "--max", description = "Stop after this many reports; 0 = never (default).")
+    long max = 0;
 
     @Option(names = "--idle-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Stop when no report came for this long (default: never).")

@@ -61,9 +61,11 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
         }
         int dim = pair.getDim();
         ByteBuffer bytes = pair.getEmbedding();
-        if (dim < 1 || bytes.remaining() != dim * Float.BYTES) {
+        // long: dim * 4 overflows int from dim = 2^29 on, and 2^30 * 4 wraps to 0, the size of an empty embedding
+        long expectedBytes = Math.max(0, dim) * (long) Float.BYTES;
+        if (dim < 1 || bytes.remaining() != expectedBytes) {
             return new Problem(RejectReason.BAD_DIMENSION, "embedding has " + bytes.remaining() + " bytes but dim is "
-                    + dim + " (expected " + Math.max(0, dim) * Float.BYTES + " bytes of float32)");
+                    + dim + " (expected " + expectedBytes + " bytes of float32)");
         }
         ByteBuffer floats = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         boolean allZero = true;

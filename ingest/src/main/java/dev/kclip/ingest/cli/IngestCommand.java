@@ -30,6 +30,11 @@ public final class IngestCommand implements Callable<Integer> {
     /** Environment variable with the HTTP bearer token, when no --http-token-file is given. */
     public static final String TOKEN_ENV = "KCLIP_INGEST_TOKEN";
 
+    /** Where the defaults come from: written once, in {@link IngestConfig#defaults} and {@link HttpIntakeConfig}. */
+    private static final IngestConfig DEFAULTS = IngestConfig.defaults();
+    private static final ImageSettings IMAGES = DEFAULTS.images();
+    private static final long MIB = 1024 * 1024;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -40,47 +45,47 @@ public final class IngestCommand implements Callable<Integer> {
             description = "File holding the bearer token HTTP clients must send (default: $" + TOKEN_ENV + ").")
     Path tokenFile;
 
-    @Option(names = "--http-max-body-mb", defaultValue = "16", paramLabel = "MB",
+    @Option(names = "--http-max-body-mb", paramLabel = "MB",
             description = "Largest HTTP request body in MiB; larger gets 413 (default: ${DEFAULT-VALUE}).")
-    int maxBodyMb;
+    int maxBodyMb = (int) (HttpIntakeConfig.DEFAULT_MAX_BODY_BYTES / MIB);
 
-    @Option(names = "--metrics-port", defaultValue = "0", paramLabel = "PORT",
-            description = "Port of /metrics and /health (default: 0, a free port, printed).")
-    int metricsPort;
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}, a free port, printed).")
+    int metricsPort = 0;
 
-    @Option(names = "--application-id", defaultValue = IngestConfig.DEFAULT_APPLICATION_ID, paramLabel = "ID",
+    @Option(names = "--application-id", paramLabel = "ID",
             description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
-    String applicationId;
+    String applicationId = DEFAULTS.applicationId();
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state folder (default: Kafka Streams' under the temp folder).")
     Path stateDir;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
+    int threads = DEFAULTS.threads();
 
-    @Option(names = "--max-side", defaultValue = "256", paramLabel = "PX",
+    @Option(names = "--max-side", paramLabel = "PX",
             description = "Longest side of normalised images (default: ${DEFAULT-VALUE}).")
-    int maxSide;
+    int maxSide = IMAGES.maxSide();
 
-    @Option(names = "--max-pixels", defaultValue = "50000000", paramLabel = "N",
+    @Option(names = "--max-pixels", paramLabel = "N",
             description = "Most pixels an image may declare; more is refused before decoding (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
+    long maxPixels = IMAGES.maxPixels();
 
-    @Option(names = "--output-format", defaultValue = "jpeg", paramLabel = "FORMAT",
+    @Option(names = "--output-format", paramLabel = "FORMAT",
             description = "Re-encode images as ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    OutputFormat outputFormat;
+    OutputFormat outputFormat = IMAGES.outputFormat();
 
-    @Option(names = "--jpeg-quality", defaultValue = "90", paramLabel = "1-100",
+    @Option(names = "--jpeg-quality", paramLabel = "1-100",
             description = "JPEG quality of normalised images (default: ${DEFAULT-VALUE}).")
-    int jpegQuality;
+    int jpegQuality = Math.round(IMAGES.jpegQuality() * 100);
 
-    @Option(names = "--max-caption-chars", defaultValue = "1000", paramLabel = "N",
+    @Option(names = "--max-caption-chars", paramLabel = "N",
             description = "Longest caption accepted, in characters (default: ${DEFAULT-VALUE}).")
-    int maxCaptionChars;
+    int maxCaptionChars = DEFAULTS.maxCaptionChars();
 
-    @Option(names = "--dedup-window", defaultValue = "7d", paramLabel = "DURATION",
+    @Option(names = "--dedup-window", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How long ids are remembered for de-duplication, e.g. 7d, 12h (default: ${DEFAULT-VALUE}).")
-    String dedupWindow;
+    Duration dedupWindow = DEFAULTS.dedupWindow();
 
     @Override
     public Integer call() {
@@ -110,9 +115,9 @@ public final class IngestCommand implements Callable<Integer> {
         }
         ImageSettings images = new ImageSettings(maxSide, maxPixels, outputFormat, jpegQuality / 100f);
         HttpIntakeConfig http = httpPort == null ? null
-                : HttpIntakeConfig.of(httpPort, token()).withMaxBodyBytes((long) maxBodyMb * 1024 * 1024);
-        return new IngestConfig(applicationId, IngestTopics.CATALOG, stateDir, threads, images, maxCaptionChars,
-                DurationConverter.parse(dedupWindow), http, Map.of());
+                : HttpIntakeConfig.of(httpPort, token()).withMaxBodyBytes(maxBodyMb * MIB);
+        return new IngestConfig(applicationId, DEFAULTS.topics(), stateDir, threads, images, maxCaptionChars,
+                dedupWindow, http, Map.of());
     }
 
     private String token() {

@@ -7,6 +7,7 @@ import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.ingest.push.PushOptions;
 import dev.kclip.ingest.push.Pusher;
 import dev.kclip.ingest.push.progress.PushProgress;
+import dev.kclip.schemas.Topics;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,16 +37,15 @@ public final class PushCommand implements Callable<Integer> {
             description = "Dataset layout: ${COMPLETION-CANDIDATES} (default: inferred from PATH).")
     DatasetFormat format;
 
-    @Option(names = "--topic", defaultValue = "kclip.pairs.raw", paramLabel = "TOPIC",
-            description = "Topic to push to (default: ${DEFAULT-VALUE}).")
-    String topic;
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic to push to (default: ${DEFAULT-VALUE}).")
+    String topic = Topics.PAIRS_RAW.name();
 
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "PAIRS_PER_S",
+    @Option(names = "--rate", paramLabel = "PAIRS_PER_S",
             description = "Push at most this many pairs per second (default: as fast as possible).")
-    double rate;
+    double rate = PushOptions.ALL_IN_ORDER.ratePerSecond();
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Push at most N pairs (default: all).")
-    long limit;
+    @Option(names = "--limit", paramLabel = "N", description = "Push at most N pairs (default: all).")
+    long limit = PushOptions.ALL_IN_ORDER.limit();
 
     @Option(names = "--shuffle", description = "Push in a random order (repeatable with --seed).")
     boolean shuffle;
@@ -57,13 +57,13 @@ public final class PushCommand implements Callable<Integer> {
             description = "Dataset name recorded in each pair (default: from PATH, e.g. emoji-64).")
     String source;
 
-    @Option(names = "--label-field", defaultValue = ReaderOptions.DEFAULT_LABEL_FIELD, paramLabel = "FIELD",
+    @Option(names = "--label-field", paramLabel = "FIELD",
             description = "jsonl: the field holding the class label (default: ${DEFAULT-VALUE}).")
-    String labelField;
+    String labelField = ReaderOptions.DEFAULT_LABEL_FIELD;
 
-    @Option(names = "--caption-template", defaultValue = ReaderOptions.DEFAULT_CAPTION_TEMPLATE, paramLabel = "TEXT",
+    @Option(names = "--caption-template", paramLabel = "TEXT",
             description = "folder, cub, awa2: caption made from the class name (default: \"${DEFAULT-VALUE}\").")
-    String captionTemplate;
+    String captionTemplate = ReaderOptions.DEFAULT_CAPTION_TEMPLATE;
 
     @Option(names = "--image-root", paramLabel = "DIR",
             description = "tsv, coco: folder the image paths are relative to (default: the file's folder).")
@@ -74,9 +74,9 @@ public final class PushCommand implements Callable<Integer> {
                     + "without it such entries are skipped.")
     boolean allowOutsideRoot;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "STYLE",
+    @Option(names = "--progress", paramLabel = "STYLE",
             description = "auto (a bar on a terminal, else a line every 5 s), bar, lines or none.")
-    ProgressStyle progress;
+    ProgressStyle progress = ProgressStyle.AUTO;
 
     @Override
     public Integer call() {

@@ -1,14 +1,17 @@
 package dev.kclip.ingest.topology;
 
 import dev.kclip.common.deadletter.DeadLetters;
+import dev.kclip.ingest.push.RawPairProducer;
 import dev.kclip.ingest.validate.DecodedPair;
 import dev.kclip.ingest.validate.PairRejectedException;
 import dev.kclip.ingest.validate.PairValidator;
+import dev.kclip.ingest.validate.RejectReason;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -21,8 +24,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String STAGE = "ingest";
-    /** Dead letters above this size leave the original value out, so the dead-letter topic always accepts them. */
-    static final int MAX_DEAD_LETTER_VALUE = 15 * 1024 * 1024;
+    /**
+     * The largest record (key and value) this processor forwards: what the topics accept less room for the batch
+     * headers, the same bound the push client keeps. A larger one would fail the Streams task on every retry.
+     */
+    static final int MAX_RECORD_BYTES = RawPairProducer.MAX_RECORD_BYTES;
 
     private static final AvroCodec<ImageCaptionPair> PAIRS = AvroCodec.forClass(ImageCaptionPair.class);
 
@@ -56,10 +62,15 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
                 return;
             }
             ImageCaptionPair pair = timedNormalize(decoded);
+            byte[] key = decoded.id().getBytes(StandardCharsets.UTF_8);
             byte[] value = PAIRS.encode(pair);
+            if (key.length + value.length > MAX_RECORD_BYTES) {
+                throw new PairRejectedException(RejectReason.OUTPUT_TOO_LARGE, String.format(Locale.ROOT,
+                        "the normalised pair takes %,d bytes with its key, more than the %,d a record may",
+                        key.length + value.length, MAX_RECORD_BYTES), decoded.id());
+            }
             seenIds.put(decoded.id(), now, now);
-            context.forward(new Record<>(decoded.id().getBytes(StandardCharsets.UTF_8), value, record.timestamp()),
-                    IngestTopology.OUTPUT_SINK);
+            context.forward(new Record<>(key, value, record.timestamp()), IngestTopology.OUTPUT_SINK);
             metrics.accepted(value.length);
         } catch (PairRejectedException e) {
             deadLetter(record, e);
@@ -81,15 +92,33 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
         }
     }
 
+    /**
+     * Forwards the dead letter for a rejected record. It carries the original key and value, but must itself fit in
+     * a record: the value is left out when it does not (always for {@code OUTPUT_TOO_LARGE}), and a key so large that
+     * the letter still does not fit (it travels twice: as the record key and inside the letter) is left out too.
+     */
     private void deadLetter(Record<byte[], byte[]> record, PairRejectedException rejection) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
         DeadLetter letter = DeadLetters.of(record.key(), record.value(), source.topic(), source.partition(),
-                source.offset(), STAGE, rejection.reason().name(), rejection.getMessage(), rejection.recordId());
-        if (record.value() != null && record.value().length > MAX_DEAD_LETTER_VALUE) {
+                source.offset(), STAGE, rejection.reason(), rejection.getMessage(), rejection.recordId());
+        byte[] key = record.key();
+        byte[] encoded = DeadLetters.encode(letter);
+        if (letter.getOriginalValue() != null && (rejection.reason() == RejectReason.OUTPUT_TOO_LARGE
+                || length(key) + encoded.length > MAX_RECORD_BYTES)) {
             letter = DeadLetters.withoutValue(letter);
+            encoded = DeadLetters.encode(letter);
         }
-        context.forward(new Record<>(record.key(), DeadLetters.encode(letter), record.timestamp()),
-                IngestTopology.DEAD_LETTER_SINK);
+        if (length(key) + encoded.length > MAX_RECORD_BYTES) {
+            letter = DeadLetter.newBuilder(letter).setOriginalKey(null)
+                    .setMessage(letter.getMessage() + " (original key of " + key.length + " bytes left out)").build();
+            encoded = DeadLetters.encode(letter);
+            key = null;
+        }
+        context.forward(new Record<>(key, encoded, record.timestamp()), IngestTopology.DEAD_LETTER_SINK);
         metrics.rejected(rejection.reason());
+    }
+
+    private static int length(byte[] bytes) {
+        return bytes == null ? 0 : bytes.length;
     }
 }

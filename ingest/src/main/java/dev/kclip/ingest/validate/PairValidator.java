@@ -38,7 +38,9 @@ public final class PairValidator {
     /**
      * Reads a record value.
      *
-     * @throws PairRejectedException with {@link RejectReason#BAD_RECORD} when the bytes are not a pair
+     * @throws PairRejectedException with {@link RejectReason#BAD_RECORD} when the bytes are not a pair, with
+     *         {@link RejectReason#ID_TOO_LONG} or {@link RejectReason#FIELD_TOO_LONG} when a field exceeds its
+     *         {@link FieldLimits} (checked here, so an oversized id never reaches the de-duplication store)
      */
     public DecodedPair decode(byte[] value) throws PairRejectedException {
         if (value == null) {
@@ -53,6 +55,7 @@ public final class PairValidator {
             // schema resolution of hostile bytes can fail in ways the codec does not classify
             throw new PairRejectedException(RejectReason.BAD_RECORD, "not an ImageCaptionPair record: " + e, null);
         }
+        FieldLimits.check(pair);
         byte[] captionBytes = WireCaption.read(value, catalog)
                 .orElseGet(() -> pair.getCaption().getBytes(StandardCharsets.UTF_8));
         if (pair.getId() == null || pair.getId().isBlank()) {

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.ingest.IngestConfig;
 import dev.kclip.ingest.image.OutputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -32,6 +34,21 @@ class IngestCommandTest {
     }
 
     @Test
+    void withoutOptionsTheConfigIsIngestConfigDefaultsWhichTheEnvironmentOverrides() {
+        assertEquals(IngestConfig.defaults(), parse().config(), "every default comes from IngestConfig.defaults()");
+        IngestCommand command = new IngestCommand();
+        CommandLine line = new CommandLine(command);
+        line.setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_MAX_SIDE", "64",
+                "KCLIP_DEDUP_WINDOW", "2h", "KCLIP_OUTPUT_FORMAT", "PNG")));
+        line.parseArgs("--max-side", "96");
+        IngestConfig config = command.config();
+        assertEquals(96, config.images().maxSide(), "the command line wins");
+        assertEquals(Duration.ofHours(2), config.dedupWindow());
+        assertEquals(OutputFormat.PNG, config.images().outputFormat());
+        assertEquals(IngestConfig.defaults().maxCaptionChars(), config.maxCaptionChars());
+    }
+
+    @Test
     void optionsReachTheConfig() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
         IngestConfig config = parse("--http", "8088", "--http-token-file", token.toString(), "--http-max-body-mb", "2",
@@ -51,7 +68,7 @@ class IngestCommandTest {
     @Test
     void mistakesAreExplained() {
         assertThrows(IllegalArgumentException.class, () -> parse("--jpeg-quality", "0").config());
-        assertThrows(IllegalArgumentException.class, () -> parse("--dedup-window", "a week").config());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--dedup-window", "a week"));
         assertThrows(IllegalArgumentException.class, () -> parse("--max-side", "0").config());
     }
 

@@ -142,7 +142,11 @@ class IngestMixedStreamIT {
         byte[] image = TestImages.png(TestImages.solid(16, 16, Color.RED));
         byte[] random = new byte[2_000];
         new Random(42).nextBytes(random);
+        // keyed by id, this pair would be an 18 MB output record: past the 16 MiB limit, failing the task for ever
+        ImageCaptionPair hugeId = TestPairs.pair(image, "a pair with a 9 MB id");
+        hugeId.setId("x".repeat(9 * 1024 * 1024));
         return List.of(
+                new Input("9mb-id", PAIRS.encode(hugeId), RejectReason.ID_TOO_LONG),
                 new Input("truncated-jpeg", TestPairs.raw(TestImages.truncated(TestImages.jpeg(TestImages.halves(400, 300, Color.RED, Color.BLUE))), "cut"), RejectReason.UNDECODABLE_IMAGE),
                 new Input("bomb", TestPairs.raw(TestImages.bombPng(100_000, 100_000), "bomb"), RejectReason.IMAGE_TOO_LARGE),
                 new Input("zero-byte-image", TestPairs.raw(new byte[0], "nothing"), RejectReason.UNDECODABLE_IMAGE),

@@ -11,6 +11,7 @@ import dev.kclip.ingest.TestPairs;
 import dev.kclip.ingest.image.ImageNormalizer;
 import dev.kclip.ingest.image.ImageSettings;
 import dev.kclip.ingest.validate.CaptionRules;
+import dev.kclip.ingest.validate.FieldLimits;
 import dev.kclip.ingest.validate.PairValidator;
 import dev.kclip.ingest.validate.RejectReason;
 import dev.kclip.schemas.DeadLetter;
@@ -24,7 +25,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,9 +60,13 @@ class IngestTopologyTest {
 
     @BeforeEach
     void start() {
+        start(1000);
+    }
+
+    private void start(int maxCaptionChars) {
         metrics = new IngestMetrics(new SimpleMeterRegistry());
-        PairValidator validator = new PairValidator(new CaptionRules(1000), new ImageNormalizer(ImageSettings.DEFAULTS),
-                Clock.systemUTC());
+        PairValidator validator = new PairValidator(new CaptionRules(maxCaptionChars),
+                new ImageNormalizer(ImageSettings.DEFAULTS), Clock.systemUTC());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -162,6 +170,79 @@ class IngestTopologyTest {
         assertTrue(pairs.isEmpty());
         assertEquals(2.0, metrics.rejectedCount(RejectReason.UNDECODABLE_IMAGE));
         assertEquals(2.0, metrics.rejectedCount(RejectReason.BAD_RECORD));
+    }
+
+    @Test
+    void oversizedFieldsAreDeadLetteredWithTheirOriginalBytesAndTheStreamGoesOn() {
+        byte[] image = TestImages.png(TestImages.solid(8, 8, Color.RED));
+        ImageCaptionPair hugeId = TestPairs.pair(image, "a 9 MB id");
+        hugeId.setId("i".repeat(9 * 1024 * 1024));
+        ImageCaptionPair longLabel = TestPairs.pair(image, "long label");
+        longLabel.setLabel("l".repeat(FieldLimits.MAX_LABEL_CHARS + 1));
+        ImageCaptionPair longValue = TestPairs.pair(image, "long attribute value");
+        longValue.setAttributes(Map.of("tags", "t".repeat(FieldLimits.MAX_ATTRIBUTE_VALUE_CHARS + 1)));
+        ImageCaptionPair manyAttributes = TestPairs.pair(image, "many attributes");
+        Map<String, String> attributes = new HashMap<>();
+        for (int i = 0; i <= FieldLimits.MAX_ATTRIBUTES; i++) {
+            attributes.put("a" + i, "v");
+        }
+        manyAttributes.setAttributes(attributes);
+        ImageCaptionPair atTheLimits = TestPairs.pair(image, "at every limit");
+        atTheLimits.setId("😀".repeat(FieldLimits.MAX_ID_CHARS));
+        atTheLimits.setAttributes(Map.of("k".repeat(FieldLimits.MAX_ATTRIBUTE_KEY_CHARS),
+                "v".repeat(FieldLimits.MAX_ATTRIBUTE_VALUE_CHARS)));
+        List<ImageCaptionPair> bad = List.of(hugeId, longLabel, longValue, manyAttributes);
+        for (int i = 0; i < bad.size(); i++) {
+            raw.pipeInput(("k" + i).getBytes(StandardCharsets.UTF_8), PAIRS.encode(bad.get(i)));
+        }
+        raw.pipeInput(key(atTheLimits), PAIRS.encode(atTheLimits));
+
+        List<KeyValue<byte[], byte[]>> letters = deadLetters.readKeyValuesToList();
+        assertEquals(List.of("ID_TOO_LONG", "FIELD_TOO_LONG", "FIELD_TOO_LONG", "FIELD_TOO_LONG"),
+                letters.stream().map(l -> LETTERS.decode(l.value).getReasonCode()).toList());
+        for (int i = 0; i < bad.size(); i++) {
+            assertArrayEquals(PAIRS.encode(bad.get(i)), bytes(LETTERS.decode(letters.get(i).value).getOriginalValue()));
+        }
+        DeadLetter idLetter = LETTERS.decode(letters.get(0).value);
+        assertNull(idLetter.getRecordId(), "the 9 MB id is not repeated as the record id");
+        assertTrue(idLetter.getMessage().contains("9,437,184 characters"), idLetter.getMessage());
+        assertTrue(LETTERS.decode(letters.get(3).value).getMessage().contains("129 entries"));
+        assertEquals(List.of(atTheLimits.getId()), keys(pairs.readKeyValuesToList()), "the limits themselves pass");
+        assertEquals(3.0, metrics.rejectedCount(RejectReason.FIELD_TOO_LONG));
+    }
+
+    @Test
+    void aKeyTooLargeToTravelTwiceIsLeftOutOfItsDeadLetter() {
+        byte[] hugeKey = new byte[9 * 1024 * 1024];
+        Arrays.fill(hugeKey, (byte) 'k');
+        raw.pipeInput(hugeKey, "not a pair".getBytes(StandardCharsets.UTF_8));
+
+        KeyValue<byte[], byte[]> out = deadLetters.readKeyValue();
+        DeadLetter letter = LETTERS.decode(out.value);
+        assertEquals("BAD_RECORD", letter.getReasonCode());
+        assertNull(out.key);
+        assertNull(letter.getOriginalKey());
+        assertNull(letter.getOriginalValue());
+        assertTrue(letter.getMessage().contains("original key of 9437184 bytes left out"), letter.getMessage());
+    }
+
+    @Test
+    void anOutputLargerThanARecordIsDeadLetteredWithoutItsValue() {
+        driver.close();
+        start(5_000_000); // a caption limit loose enough to let 16 MiB of caption through
+        ImageCaptionPair huge = TestPairs.pair(TestImages.png(TestImages.solid(8, 8, Color.RED)), "😀".repeat(4_200_000));
+        ImageCaptionPair small = TestPairs.pair(TestImages.png(TestImages.solid(8, 8, Color.BLUE)), "small");
+        raw.pipeInput(key(huge), PAIRS.encode(huge));
+        raw.pipeInput(key(small), PAIRS.encode(small));
+
+        KeyValue<byte[], byte[]> out = deadLetters.readKeyValue();
+        DeadLetter letter = LETTERS.decode(out.value);
+        assertEquals("OUTPUT_TOO_LARGE", letter.getReasonCode(), letter.getMessage());
+        assertNull(letter.getOriginalValue());
+        assertEquals(huge.getId(), letter.getRecordId());
+        assertTrue(out.value.length < 1024 * 1024);
+        assertEquals(List.of(small.getId()), keys(pairs.readKeyValuesToList()), "the stage goes on");
+        assertEquals(1.0, metrics.rejectedCount(RejectReason.OUTPUT_TOO_LARGE));
     }
 
     private static byte[] key(ImageCaptionPair pair) {

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pipeline implements AutoCloseable {
 
+    /** The embedded broker's log folder under the state folder (also {@code kclip broker}'s under {@code .kclip}). */
+    public static final String BROKER_DIR = "kafka";
+
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final EmbeddedKafkaBroker broker;
@@ -61,7 +64,7 @@ public final class Pipeline implements AutoCloseable {
             KafkaConnection kafka = external;
             if (settings.embeddedBroker()) {
                 long t0 = System.nanoTime();
-                broker = EmbeddedKafkaBroker.start(settings.home().resolve("kafka"), settings.brokerPort(),
+                broker = EmbeddedKafkaBroker.start(settings.home().resolve(BROKER_DIR), settings.brokerPort(),
                         Duration.ofSeconds(60));
                 kafka = KafkaConnection.to(broker.bootstrapServers());
                 progress.accept(String.format("broker    %s (data %s, %.1f s)", broker.bootstrapServers(),

@@ -22,6 +22,9 @@ import java.nio.file.Path;
 public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, TeacherServiceConfig teacher,
         ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort) {
 
+    /** The port of the shared {@code /metrics} and {@code /health} endpoint unless set. */
+    public static final int DEFAULT_METRICS_PORT = 9400;
+
     /** Every stage with its defaults, all state under {@code home}. */
     public static PipelineSettings defaults(Path home, int brokerPort, HttpIntakeConfig http, String teacherSpec) {
         Path dir = home.toAbsolutePath().normalize();
@@ -32,7 +35,7 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
                         dir.resolve("concepts/checkpoints").toUri().toString(),
                         dir.resolve("concepts/savepoints").toUri().toString()),
                 TrainerConfig.defaults(dir.resolve("checkpoints")),
-                9400);
+                DEFAULT_METRICS_PORT);
     }
 
     public boolean embeddedBroker() {

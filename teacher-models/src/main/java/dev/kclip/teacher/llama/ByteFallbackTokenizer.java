@@ -45,6 +45,11 @@ public final class ByteFallbackTokenizer implements LlamaTokenizer {
     }
 
     @Override
+    public boolean prependsBos() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "UTF-8 byte tokens";
     }

@@ -80,6 +80,11 @@ public final class HuggingFaceLlamaTokenizer implements LlamaTokenizer {
     }
 
     @Override
+    public boolean prependsBos() {
+        return addBos;
+    }
+
+    @Override
     public String describe() {
         return FILE + (addBos ? " + BOS" : "") + (addEos ? " + EOS" : "");
     }

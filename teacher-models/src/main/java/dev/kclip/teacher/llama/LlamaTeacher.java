@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Llama model as a teacher: tokenise (BOS first), one forward pass per batch, pool a hidden state per caption
- * ({@link TeacherOptions}: mean over real tokens of the last hidden state by default), optionally L2-normalise.
- * Captions longer than the model's context are cut to it and flagged.
+ * ({@link TeacherOptions}: mean of the last hidden state over the caption's real tokens by default), optionally
+ * L2-normalise. The mean leaves BOS out: its hidden state is an attention sink with a norm far above the others that
+ * says nothing about the caption, and would dominate the mean; the model id then ends in {@code #mean,no-bos}, so
+ * these vectors are never mixed with means that included it. Captions longer than the model's context are cut to it
+ * and flagged.
  *
  * <p>Specs: {@code llama:DIR} (a Hugging Face directory) and {@code llama2c:FILE} (a llama2.c checkpoint). A
  * {@code tokenizer.json} in the directory (or beside the llama2.c file) is used when present; otherwise captions
@@ -34,13 +37,16 @@ public final class LlamaTeacher implements TeacherModel {
     private final LlamaTokenizer tokenizer;
     private final String modelId;
     private final Pooling pooling;
+    /** Leading positions a mean leaves out: BOS, when the tokenizer puts it first. */
+    private final int skipped;
     private final int layer;
     private final boolean l2Normalize;
 
     private LlamaTeacher(Llama model, LlamaTokenizer tokenizer, String modelId, TeacherOptions options) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.modelId = modelId + options.idSuffix();
+        this.skipped = tokenizer.prependsBos() ? 1 : 0;
+        this.modelId = modelId + options.idSuffix(skipped > 0);
         this.pooling = options.pooling();
         this.layer = options.resolveLayer(model.config().nLayers());
         this.l2Normalize = options.l2Normalize();
@@ -143,7 +149,9 @@ public final class LlamaTeacher implements TeacherModel {
     }
 
     /**
-     * Embeds token sequences as given: no tokenizer, no BOS added; each is cut to {@link #maxTokens()}.
+     * Embeds token sequences as given: no tokenizer, no BOS added; each is cut to {@link #maxTokens()}. They are
+     * pooled as {@link #embed} pools the tokenizer's ids: when the tokenizer puts BOS first, the mean leaves the
+     * first position out.
      *
      * @throws IllegalArgumentException for an empty sequence or an id outside the vocabulary
      */
@@ -158,7 +166,7 @@ public final class LlamaTeacher implements TeacherModel {
         TokenBatch batch = TokenBatch.of(cut);
         float[] pooled;
         try (NDManager scope = model.newScope()) {
-            NDArray vectors = pooling.pool(model.hiddenStates(scope, batch, layer), batch.lengths());
+            NDArray vectors = pooling.pool(model.hiddenStates(scope, batch, layer), batch.lengths(), skipped);
             if (l2Normalize) {
                 vectors = vectors.div(vectors.norm(new int[] {-1}, true).maximum(1e-12f));
             }

@@ -9,6 +9,9 @@ public interface LlamaTokenizer extends AutoCloseable {
     /** How many of {@link #encode}'s ids are special tokens rather than the caption's own. */
     int specialTokens();
 
+    /** True when {@link #encode} puts BOS first (the Llama tokenizers do unless configured otherwise). */
+    boolean prependsBos();
+
     /** Short description for logs and {@code --help} output, e.g. {@code tokenizer.json}. */
     String describe();
 

@@ -116,7 +116,7 @@ class HuggingFaceLlamaTest {
             assertArrayEquals(new long[] {1, 300, 301, 302}, teacher.tokenizer().encode("a red apple"));
             assertArrayEquals(new long[] {1, 300, 0}, teacher.tokenizer().encode("a pear"), "unknown words map to <unk>");
             assertEquals(0, teacher.contentTokens(""));
-            assertEquals("llama:" + dir.getFileName(), teacher.modelId());
+            assertEquals("llama:" + dir.getFileName() + "#mean,no-bos", teacher.modelId());
             float[] viaText = teacher.embed(List.of("a red apple")).get(0).vector();
             float[] viaIds = teacher.embedIds(List.of(new long[] {1, 300, 301, 302})).get(0).vector();
             assertArrayEquals(viaIds, viaText);

@@ -14,6 +14,7 @@ import dev.kclip.teacher.Pooling;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.TeacherOptions;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,27 +41,40 @@ class LlamaTeacherTest {
     }
 
     @Test
-    void meanPoolingAveragesLlama2csFinalHiddenStatesOverAllPositions() {
+    void meanPoolingAveragesLlama2csFinalHiddenStatesOverThePositionsAfterBos() {
+        assertEquals(1, first32[0], "the sequence starts with BOS");
         float[] hidden = Llama2cFixture.perPosition(reference, "final_norm_hidden_first32");
         float[] mean = new float[64];
+        float[] meanWithBos = new float[64];
         for (int p = 0; p < 32; p++) {
             for (int i = 0; i < 64; i++) {
-                mean[i] += hidden[p * 64 + i] / 32;
+                meanWithBos[i] += hidden[p * 64 + i] / 32;
+                if (p > 0) {
+                    mean[i] += hidden[p * 64 + i] / 31;
+                }
             }
         }
         TeacherEmbedding e = teacher.embedIds(List.of(first32)).get(0);
         assertEquals(0, Llama2cFixture.maxAbsDiff(mean, e.vector()), 1e-4);
-        assertEquals(32, e.tokenCount());
+        assertTrue(Llama2cFixture.maxAbsDiff(meanWithBos, e.vector()) > 1e-2, "BOS is not in the mean");
+        assertEquals(32, e.tokenCount(), "BOS still counts as a token the teacher saw");
         assertFalse(e.truncated());
-        assertEquals("llama2c:model.bin", teacher.modelId());
+        assertEquals("llama2c:model.bin#mean,no-bos", teacher.modelId(), "a new id: these means leave BOS out");
         assertEquals(64, teacher.dimension());
+    }
+
+    @Test
+    void aSequenceOfBosAloneIsItsOwnMean() {
+        float[] bosState = Arrays.copyOf(Llama2cFixture.perPosition(reference, "final_norm_hidden_first32"), 64);
+        assertEquals(0, Llama2cFixture.maxAbsDiff(bosState, teacher.embedIds(List.of(new long[] {1})).get(0).vector()),
+                1e-4);
     }
 
     @Test
     void lastTokenPoolingWithL2IsLlama2csLastHiddenStateNormalised() {
         try (LlamaTeacher last = (LlamaTeacher) TeacherModels.load(SPEC,
                 TeacherOptions.defaults().withPooling(Pooling.LAST).withL2Normalize(true))) {
-            float[] expected = java.util.Arrays.copyOfRange(
+            float[] expected = Arrays.copyOfRange(
                     Llama2cFixture.perPosition(reference, "final_norm_hidden_first32"), 31 * 64, 32 * 64);
             double norm = 0;
             for (float v : expected) {
@@ -79,14 +93,14 @@ class LlamaTeacherTest {
         float[] weights = Llama2cFixture.weights();
         long[] ids = {1, 72, 300, 5};
         float[] expected = new float[64];
-        for (long id : ids) {
+        for (long id : Arrays.copyOfRange(ids, 1, ids.length)) { // BOS left out
             for (int i = 0; i < 64; i++) {
-                expected[i] += weights[(int) id * 64 + i] / ids.length;
+                expected[i] += weights[(int) id * 64 + i] / (ids.length - 1);
             }
         }
         try (LlamaTeacher layer0 = (LlamaTeacher) TeacherModels.load(SPEC, TeacherOptions.defaults().withHiddenLayer(0))) {
             assertEquals(0, Llama2cFixture.maxAbsDiff(expected, layer0.embedIds(List.of(ids)).get(0).vector()), 1e-6);
-            assertEquals("llama2c:model.bin#mean,layer=0", layer0.modelId());
+            assertEquals("llama2c:model.bin#mean,no-bos,layer=0", layer0.modelId());
         }
         try (LlamaTeacher last = (LlamaTeacher) TeacherModels.load(SPEC, TeacherOptions.defaults().withHiddenLayer(5))) {
             assertArrayEquals(teacher.embedIds(List.of(ids)).get(0).vector(), last.embedIds(List.of(ids)).get(0).vector(),

@@ -8,6 +8,7 @@ import dev.kclip.teacher.bench.TeacherBench;
 import dev.kclip.teacher.llama.Llama;
 import dev.kclip.teacher.llama.LlamaConfig;
 import dev.kclip.teacher.llama.RopeLayout;
+import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ final class BenchCommand implements Callable<Integer> {
     static final String FIXTURE = "teacher-models/src/test/resources/llama2c-260k/model.bin";
 
     @Option(names = "--model", paramLabel = "SPEC",
-            description = "Teacher to measure (repeat for several); default: onnx-minilm and the llama2c test checkpoint.")
+            description = "Teacher to measure (repeat for several); default: " + OnnxMiniLmTeacher.SPEC
+                    + " and the llama2c test checkpoint.")
     List<String> models;
 
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32,64", paramLabel = "N,N,...",
@@ -35,8 +37,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Captions embedded at each batch size (default: ${DEFAULT-VALUE}).")
     int captions;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|gpu:N", description = "Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = "--device", paramLabel = "cpu|gpu|gpu:N", description = "Default: ${DEFAULT-VALUE}.")
+    String device = ModelOptions.DEFAULT_DEVICE;
 
     @Option(names = "--random-llama", paramLabel = "7b|tiny",
             description = "Instead: a Llama of this shape with random weights made on the device; reports TFLOP/s.")
@@ -84,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         if (models != null) {
             return models;
         }
-        List<String> specs = new ArrayList<>(List.of("onnx-minilm"));
+        List<String> specs = new ArrayList<>(List.of(OnnxMiniLmTeacher.SPEC));
         Path fixture = Path.of(System.getProperty("kclip.home", ".")).resolve(FIXTURE);
         if (Files.isRegularFile(fixture)) {
             specs.add("llama2c:" + fixture);

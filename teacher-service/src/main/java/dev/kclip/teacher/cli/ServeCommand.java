@@ -3,6 +3,7 @@ package dev.kclip.teacher.cli;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
+import dev.kclip.schemas.Topics;
 import dev.kclip.teacher.service.TeacherService;
 import dev.kclip.teacher.service.TeacherServiceConfig;
 import java.time.Duration;
@@ -21,43 +22,42 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--group", defaultValue = TeacherServiceConfig.DEFAULT_GROUP, paramLabel = "ID",
+    @Option(names = "--group", paramLabel = "ID",
             description = "Consumer group the instances share (default: ${DEFAULT-VALUE}).")
-    String group;
+    String group = TeacherServiceConfig.DEFAULT_GROUP;
 
     @Option(names = "--instance-id", paramLabel = "ID",
             description = "Distinct per instance, stable across its restarts (names its transactional id); default: the host name.")
     String instanceId;
 
-    @Option(names = "--max-batch-tokens", defaultValue = "8192", paramLabel = "N",
+    @Option(names = "--max-batch-tokens", paramLabel = "N",
             description = "Padded tokens per forward pass (captions x longest caption; default: ${DEFAULT-VALUE}).")
-    int maxBatchTokens;
+    int maxBatchTokens = TeacherServiceConfig.DEFAULT_MAX_BATCH_TOKENS;
 
-    @Option(names = "--max-batch-captions", defaultValue = "64", paramLabel = "N",
+    @Option(names = "--max-batch-captions", paramLabel = "N",
             description = "Captions per forward pass (default: ${DEFAULT-VALUE}).")
-    int maxBatchCaptions;
+    int maxBatchCaptions = TeacherServiceConfig.DEFAULT_MAX_BATCH_CAPTIONS;
 
-    @Option(names = "--max-wait-ms", defaultValue = "50", paramLabel = "MS",
+    @Option(names = "--max-wait-ms", paramLabel = "MS",
             description = "Longest a caption waits for its batch to fill (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    long maxWaitMs = TeacherServiceConfig.DEFAULT_MAX_WAIT.toMillis();
 
-    @Option(names = "--cache-mb", defaultValue = "64", paramLabel = "MB",
+    @Option(names = "--cache-mb", paramLabel = "MB",
             description = "Memory for the (model, caption) embedding cache; 0 disables it (default: ${DEFAULT-VALUE}).")
-    long cacheMb;
+    long cacheMb = TeacherServiceConfig.DEFAULT_CACHE_BYTES >> 20;
 
-    @Option(names = "--input", defaultValue = "kclip.pairs", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
-    String input;
+    @Option(names = "--input", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
+    String input = Topics.PAIRS.name();
 
-    @Option(names = "--output", defaultValue = "kclip.teacher.embeddings", paramLabel = "TOPIC",
-            description = "Default: ${DEFAULT-VALUE}.")
-    String output;
+    @Option(names = "--output", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
+    String output = Topics.TEACHER_EMBEDDINGS.name();
 
-    @Option(names = "--dead-letters", defaultValue = "kclip.pairs.dlq", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
-    String deadLetters;
+    @Option(names = "--dead-letters", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
+    String deadLetters = Topics.DEAD_LETTERS.name();
 
-    @Option(names = "--metrics-port", defaultValue = "9402", paramLabel = "PORT",
+    @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int metricsPort;
+    int metricsPort = 9402;
 
     @Override
     public Integer call() {

@@ -253,6 +253,11 @@ public final class TeacherService implements StageService {
         } catch (RecordDecodingException e) {
             batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, e.getMessage())), 0, now);
             return;
+        } catch (RuntimeException e) {
+            // schema resolution of hostile bytes can fail in ways the codec does not classify: still not a pair
+            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD,
+                    "not an ImageCaptionPair record: " + e)), 0, now);
+            return;
         }
         Admission admission = embedder.admit(pair.getCaption());
         batcher.add(new Pending(record, pair, admission.rejected()), admission.tokens(), now);
@@ -275,12 +280,15 @@ public final class TeacherService implements StageService {
         for (Pending p : batch) {
             Outcome outcome = p.rejected() != null ? p.rejected() : outcomes.get(next++);
             if (outcome instanceof Embedded e) {
+                byte[] key = p.pair().getId().getBytes(StandardCharsets.UTF_8);
                 byte[] value = embeddedPairs.encode(embeddedPair(p.pair(), e.embedding(), now));
-                if (value.length > maxRecordBytes) {
+                // the key counts too: a pair with a 9 MB id, keyed by it, doubles its size on the way out
+                if (key.length + value.length > maxRecordBytes) {
                     outcome = new Rejected(RejectReason.OUTPUT_TOO_LARGE, "EmbeddedPair of " + value.length
+                            + " bytes with a key of " + key.length
                             + " bytes exceeds the producer's max.request.size; original value left out");
                 } else {
-                    records.add(new ProducerRecord<>(config.outputTopic(), p.pair().getId().getBytes(StandardCharsets.UTF_8), value));
+                    records.add(new ProducerRecord<>(config.outputTopic(), key, value));
                     embedded++;
                     tokens += e.embedding().tokenCount();
                 }
@@ -339,7 +347,7 @@ public final class TeacherService implements StageService {
         String id = p.pair() == null ? null : p.pair().getId();
         byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
         DeadLetter letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
-                STAGE, r.reason().name(), r.message(), id);
+                STAGE, r.reason(), r.message(), id);
         byte[] encoded = DeadLetters.encode(letter);
         if (value != null && encoded.length > maxRecordBytes) {
             encoded = DeadLetters.encode(DeadLetters.withoutValue(letter));

@@ -40,6 +40,10 @@ public record TeacherServiceConfig(
         Duration transactionTimeout) {
 
     public static final String DEFAULT_GROUP = "kclip-teacher";
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 8192;
+    public static final int DEFAULT_MAX_BATCH_CAPTIONS = 64;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(50);
+    public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
     public TeacherServiceConfig {
         if (modelSpec == null || modelSpec.isBlank()) {
@@ -60,7 +64,8 @@ public record TeacherServiceConfig(
     public static TeacherServiceConfig defaults(String modelSpec) {
         return new TeacherServiceConfig(modelSpec, TeacherOptions.defaults(), Topics.PAIRS.name(),
                 Topics.TEACHER_EMBEDDINGS.name(), Topics.DEAD_LETTERS.name(), DEFAULT_GROUP, hostName(),
-                8192, 64, Duration.ofMillis(50), 64L << 20, Duration.ofSeconds(30));
+                DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_BATCH_CAPTIONS, DEFAULT_MAX_WAIT, DEFAULT_CACHE_BYTES,
+                Duration.ofSeconds(30));
     }
 
     public TeacherServiceConfig withTeacherOptions(TeacherOptions options) {

@@ -32,7 +32,7 @@ class EmbedCommandTest {
     }
 
     @Test
-    void idsModeReproducesLlama2cReferenceHiddenStatesMeanPooled() throws Exception {
+    void idsModeReproducesLlama2cReferenceHiddenStatesMeanPooledAfterBos() throws Exception {
         JsonNode reference = new ObjectMapper().readTree(fixture().resolveSibling("reference.json").toFile());
         long[] ids = new long[32];
         for (int i = 0; i < 32; i++) {
@@ -42,14 +42,14 @@ class EmbedCommandTest {
                 "--ids", LongStream.of(ids).mapToObj(Long::toString).collect(Collectors.joining(",")));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode line = new ObjectMapper().readTree(run.only("{"));
-        assertEquals("llama2c:model.bin", line.get("model").asText());
+        assertEquals("llama2c:model.bin#mean,no-bos", line.get("model").asText());
         assertEquals(64, line.get("dim").asInt());
         assertEquals(32, line.get("tokens").asInt(), "no BOS added: the ids are the whole sequence");
         JsonNode hidden = reference.get("final_norm_hidden_first32");
         for (int d = 0; d < 64; d++) {
             double mean = 0;
-            for (int p = 0; p < 32; p++) {
-                mean += hidden.get(p).get(d).asDouble() / 32;
+            for (int p = 1; p < 32; p++) { // the first id is BOS, left out of the mean
+                mean += hidden.get(p).get(d).asDouble() / 31;
             }
             assertEquals(mean, line.get("embedding").get(d).asDouble(), 1e-4, "dimension " + d);
         }
@@ -78,7 +78,7 @@ class EmbedCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.only("llama2c:").split("\n");
         assertEquals(2, lines.length, run.out());
-        assertTrue(lines[0].startsWith("llama2c:model.bin dim=64 tokens=12 ") && lines[0].endsWith("a red apple"), lines[0]);
+        assertTrue(lines[0].startsWith("llama2c:model.bin#mean,no-bos dim=64 tokens=12 ") && lines[0].endsWith("a red apple"), lines[0]);
         assertTrue(lines[1].contains("tokens=16 ") && lines[1].endsWith("a dog on a bike"), lines[1]);
     }
 

@@ -73,7 +73,7 @@ class TeacherCrashIT {
         assertEquals(pairs.stream().map(ImageCaptionPair::getId).collect(Collectors.toSet()), new HashSet<>(ids));
         Set<String> models = records.stream().map(r -> ServiceTestKit.EMBEDDED.decode(r.value()))
                 .map(EmbeddedPair::getTeacherModelId).collect(Collectors.toSet());
-        assertEquals(Set.of("llama2c:model.bin"), models);
+        assertEquals(Set.of("llama2c:model.bin#mean,no-bos"), models);
         assertEquals(0, ServiceTestKit.readAll(kafka, NAME + ".dlq", Duration.ofSeconds(1)).size());
         try (ServiceTestKit.CommittedKeys uncommitted = new ServiceTestKit.CommittedKeys(kafka, NAME + ".embeddings", false)) {
             await(() -> uncommitted.poll() == PAIRS, Duration.ofSeconds(30), "read_uncommitted to catch up");

@@ -102,7 +102,7 @@ class TeacherServiceIT {
                 ImageCaptionPair input = byId.remove(e.getPair().getId());
                 assertEquals(input, e.getPair(), "the pair travels on unchanged");
                 assertEquals(e.getPair().getId(), new String(r.key(), StandardCharsets.UTF_8));
-                assertEquals("llama2c:model-nan.bin", e.getTeacherModelId());
+                assertEquals("llama2c:model-nan.bin#mean,no-bos", e.getTeacherModelId());
                 assertEquals(64, e.getDim());
                 assertEquals(1 + input.getCaption().length(), e.getTokenCount());
                 assertFalse(e.getTruncated());
@@ -130,6 +130,54 @@ class TeacherServiceIT {
                 .filter(l -> l.getOriginalValue() != null).findFirst().orElseThrow();
         assertEquals("this is not an Avro record at all", new String(bytes(garbage.getOriginalValue()), StandardCharsets.UTF_8));
 
+    }
+
+    /**
+     * Records that ingest would have stopped, written straight to the teacher's input by another producer: a pair
+     * whose 9 MB id, as the output key and inside the value, makes an 18 MB output; a record with a schema
+     * fingerprint nobody knows. Each is dead-lettered once with its reason, not retried, and the pairs after them
+     * are embedded.
+     */
+    @Test
+    void anOversizedOutputAndAnUnknownSchemaAreDeadLetteredNotRetried(KafkaBroker broker) throws Exception {
+        KafkaConnection kafka = broker.connection();
+        String name = "teacher-poison-it";
+        ServiceTestKit.createTopics(kafka, name, 1);
+        ImageCaptionPair hugeId = ServiceTestKit.pair("a pair with a 9 MB id", 1);
+        hugeId.setId("x".repeat(9 * 1024 * 1024));
+        byte[] unknownSchema = ServiceTestKit.PAIRS.encode(ServiceTestKit.pair("an unknown schema", 2));
+        Arrays.fill(unknownSchema, 2, 10, (byte) 0x5A); // the fingerprint after the C3 01 marker
+        ImageCaptionPair after = ServiceTestKit.pair("a dog after the poison", 3);
+        ServiceTestKit.produceRaw(kafka, List.of(
+                new ProducerRecord<>(name + ".pairs", bytes("huge-id"), ServiceTestKit.PAIRS.encode(hugeId)),
+                new ProducerRecord<>(name + ".pairs", bytes("unknown-schema"), unknownSchema)));
+        ServiceTestKit.produce(kafka, name + ".pairs", List.of(after));
+
+        TeacherServiceConfig config = TeacherServiceConfig.defaults("llama2c:" + TestCheckpoints.fixture())
+                .withTopics(name + ".pairs", name + ".embeddings", name + ".dlq").withGroup(name, "poison-0");
+        try (TeacherService service = TeacherService.start(config, kafka, new SimpleMeterRegistry());
+                ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true);
+                ServiceTestKit.CommittedKeys dlq = new ServiceTestKit.CommittedKeys(kafka, name + ".dlq", true)) {
+            await(() -> out.poll() == 1 && dlq.poll() == 2, WAIT, "1 embedded pair and 2 dead letters");
+            assertTrue(service.isRunning(), String.valueOf(service.failure()));
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> outputs = ServiceTestKit.readAll(kafka, name + ".embeddings", Duration.ofSeconds(1));
+        assertEquals(List.of(after.getId()), outputs.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
+        Map<String, DeadLetter> byKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : ServiceTestKit.readAll(kafka, name + ".dlq", Duration.ofSeconds(1))) {
+            byKey.merge(new String(r.key(), StandardCharsets.UTF_8), ServiceTestKit.DEAD_LETTERS.decode(r.value()),
+                    (a, b) -> {
+                        throw new AssertionError("two dead letters for one record: retried");
+                    });
+        }
+        assertEquals(Set.of("huge-id", "unknown-schema"), byKey.keySet());
+        DeadLetter tooLarge = byKey.get("huge-id");
+        assertEquals("OUTPUT_TOO_LARGE", tooLarge.getReasonCode(), tooLarge.getMessage());
+        assertEquals(null, tooLarge.getOriginalValue());
+        DeadLetter unknown = byKey.get("unknown-schema");
+        assertEquals("BAD_RECORD", unknown.getReasonCode());
+        assertArrayEquals(unknownSchema, bytes(unknown.getOriginalValue()), "original bytes kept");
     }
 
     @Test

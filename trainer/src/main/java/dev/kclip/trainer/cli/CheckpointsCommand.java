@@ -122,9 +122,9 @@ public final class CheckpointsCommand {
         @Parameters(index = "0", paramLabel = "VERSION|DIR", description = "A version of the store, or a checkpoint directory.")
         String checkpoint;
 
-        @Option(names = "--store", defaultValue = ".kclip/checkpoints", paramLabel = "DIR",
+        @Option(names = "--store", paramLabel = "DIR",
                 description = "The checkpoint store VERSION refers to (default: ${DEFAULT-VALUE}).")
-        Path store;
+        Path store = TrainCommand.DEFAULT_CHECKPOINT_DIR;
 
         @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where to write the export.")
         Path to;

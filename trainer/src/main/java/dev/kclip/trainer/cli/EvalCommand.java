@@ -61,9 +61,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "without it such lines are skipped.")
     boolean allowOutsideRoot;
 
-    @Option(names = "--prompt", defaultValue = Evaluator.DEFAULT_PROMPT, paramLabel = "TEMPLATE",
-            description = "Zero-shot prompt (default: \"${DEFAULT-VALUE}\").")
-    String prompt;
+    @Option(names = "--prompt", paramLabel = "TEMPLATE", description = "Zero-shot prompt (default: \"${DEFAULT-VALUE}\").")
+    String prompt = Evaluator.DEFAULT_PROMPT;
 
     @Option(names = "--teacher", paramLabel = "SPEC",
             description = "Teacher for agreement metrics (default: the checkpoint's teacher, e.g. onnx-minilm; 'none' to skip).")
@@ -72,8 +71,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--concepts", description = "Read the newest centroids of the teacher from kclip.concepts.centroids to score concept accuracy.")
     boolean concepts;
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Evaluate the first N pairs only (default: all).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N pairs only (default: all).")
+    int limit = 0;
 
     @Override
     public Integer call() throws Exception {

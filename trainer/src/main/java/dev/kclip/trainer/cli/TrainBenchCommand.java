@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
         description = "Measure training examples/s of a model at several batch sizes (ratios to the smallest).")
 final class TrainBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "tiny", paramLabel = "NAME|FILE", description = "Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Option(names = "--model", paramLabel = "NAME|FILE", description = "Default: ${DEFAULT-VALUE}.")
+    String model = ModelConfig.tiny().name();
 
     @Option(names = "--batch-sizes", defaultValue = "8,16,32,64", split = ",", paramLabel = "N,N,...", description = "Default: ${DEFAULT-VALUE}.")
     List<Integer> batchSizes;
@@ -29,8 +29,8 @@ final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--precision", defaultValue = "FP32", paramLabel = "FP32|MIXED", description = "Default: ${DEFAULT-VALUE}.")
-    Precision precision;
+    @Option(names = "--precision", paramLabel = "FP32|MIXED", description = "Default: ${DEFAULT-VALUE}.")
+    Precision precision = Precision.FP32;
 
     @Option(names = "--dataset", defaultValue = "datasets/emoji-64/pairs.jsonl", paramLabel = "FILE",
             description = "Pairs whose images to use; synthetic images when absent (default: ${DEFAULT-VALUE}).")

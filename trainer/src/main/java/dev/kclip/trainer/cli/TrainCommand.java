@@ -26,8 +26,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    /** The checkpoint store of {@code kclip train} and {@code kclip checkpoints export} when none is given. */
+    static final Path DEFAULT_CHECKPOINT_DIR = Path.of(".kclip", "checkpoints");
     /** Where the defaults come from: written once, in {@link TrainerConfig#defaults} and {@link TrainingSettings#defaults}. */
-    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults(Path.of(".kclip", "checkpoints"));
+    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults(DEFAULT_CHECKPOINT_DIR);
     private static final TrainingSettings TRAINING = DEFAULTS.training();
 
     @Option(names = "--run-id", paramLabel = "ID",

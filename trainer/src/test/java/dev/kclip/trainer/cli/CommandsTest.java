@@ -92,6 +92,19 @@ class CommandsTest {
     }
 
     @Test
+    void exportReadsTheStoreTrainWritesUnlessTold() {
+        CheckpointsCommand.ExportCommand export = new CheckpointsCommand.ExportCommand();
+        new CommandLine(export).parseArgs("1", "--to", "out");
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train).parseArgs();
+        assertEquals(train.config().checkpoints().directory(), export.store);
+        CheckpointsCommand.ExportCommand fromEnvironment = new CheckpointsCommand.ExportCommand();
+        new CommandLine(fromEnvironment).setDefaultValueProvider(new EnvironmentDefaults(Map.of(
+                "KCLIP_STORE", "/data/store"))).parseArgs("1", "--to", "out");
+        assertEquals(Path.of("/data/store"), fromEnvironment.store);
+    }
+
+    @Test
     void listExportAndEvalWorkOnAStoredCheckpoint(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         CheckpointStore checkpoints = new CheckpointStore(store, 3);

@@ -1,0 +1,59 @@
+package dev.kclip.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kclip.common.cli.EnvironmentDefaults;
+import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.launcher.pipeline.PipelineSettings;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The launcher's options take their defaults from the stages' configurations; KCLIP_* variables override them. */
+class CommandDefaultsTest {
+
+    @Test
+    void upDefaultsAreThePipelineAndConceptDefaults() {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs();
+        assertEquals(ConceptJobConfig.defaults().concepts().kmeans().k(), up.concepts);
+        assertEquals(ConceptJobConfig.defaults().concepts().bootstrapSize(), up.bootstrapSize);
+        assertEquals(PipelineSettings.defaults(up.home, up.port, null, up.teacher).metricsPort(), up.metricsPort);
+        assertEquals(KafkaConnection.DEFAULT_BOOTSTRAP, "localhost:" + up.port);
+        assertEquals("onnx-minilm", up.teacher);
+        assertEquals(Path.of(".kclip"), up.home);
+    }
+
+    @Test
+    void environmentVariablesStillSetTheLauncherOptions() {
+        UpCommand up = new UpCommand();
+        CommandLine line = new CommandLine(up);
+        line.setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_CONCEPTS", "12", "KCLIP_METRICS_PORT", "0",
+                "KCLIP_TEACHER", "llama2c:model.bin")));
+        line.parseArgs("--concepts", "16");
+        assertEquals(16, up.concepts, "the command line wins");
+        assertEquals(0, up.metricsPort);
+        assertEquals("llama2c:model.bin", up.teacher);
+
+        BrokerCommand broker = new BrokerCommand();
+        new CommandLine(broker).setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_PORT", "19092")))
+                .parseArgs();
+        assertEquals(19092, broker.port);
+        assertEquals(Path.of(".kclip", "kafka"), broker.data, "the broker log of `kclip up` under the same home");
+        assertEquals("localhost", broker.advertisedHost);
+    }
+
+    @Test
+    void demoAndTailDefaults() {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs();
+        assertEquals("category", demo.labelField);
+        assertEquals("category", demo.orderBy);
+        assertEquals(Path.of(".kclip", "demo"), demo.home);
+        TailCommand tail = new TailCommand();
+        new CommandLine(tail).parseArgs("kclip.pairs");
+        assertEquals(Long.MAX_VALUE, tail.max);
+    }
+}
