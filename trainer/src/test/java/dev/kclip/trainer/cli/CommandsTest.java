@@ -54,9 +54,19 @@ class CommandsTest {
         assertEquals(Precision.MIXED, c.effectivePrecision());
         assertEquals("onnx-minilm", c.training().textInitTeacher());
         assertNull(c.model().pretrained(), "no --init: random weights");
+        assertEquals(TrainerConfig.Bucketing.NONE, c.heldOut().buckets(), "no buckets unless asked");
         TrainCommand wrong = new TrainCommand();
         new CommandLine(wrong).parseArgs("--device", "tpu");
         assertThrows(IllegalArgumentException.class, wrong::config);
+        TrainCommand byCategory = new TrainCommand();
+        new CommandLine(byCategory).parseArgs("--bucket-field", "category");
+        assertEquals(TrainerConfig.Bucketing.byField("category"), byCategory.config().heldOut().buckets());
+        TrainCommand byArrival = new TrainCommand();
+        new CommandLine(byArrival).parseArgs("--bucket-every", "500");
+        assertEquals("every 500 examples", byArrival.config().heldOut().buckets().describe());
+        TrainCommand both = new TrainCommand();
+        new CommandLine(both).parseArgs("--bucket-every", "500", "--bucket-field", "category");
+        assertThrows(IllegalArgumentException.class, both::config);
     }
 
     @Test
