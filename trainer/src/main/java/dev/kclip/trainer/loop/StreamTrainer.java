@@ -368,6 +368,10 @@ public final class StreamTrainer implements AutoCloseable {
         lastCheckpointNanos = nanoTime.getAsLong();
         LOG.info("trainer {}: checkpoint {} at step {} ({} examples consumed), losses {}, metrics {}", config.runId(),
                 stored.directory(), manifest.step(), manifest.examplesConsumed(), losses, metrics);
+        if (manifest.continual() != null) {
+            LOG.info("trainer {}: continual evaluation over {} buckets ({}): {}", config.runId(), matrix.buckets().size(),
+                    matrix.bucketing(), ContinualFigures.line(manifest.continual()));
+        }
         listener.onCheckpoint(stored);
     }
 }
