@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A dataset with its images read into memory, for what consumes a dataset whole (evaluation, benchmarks, tests)
@@ -23,8 +24,18 @@ public record LoadedDataset(String name, List<Pair> pairs, List<Skipped> skipped
      * @param caption the caption
      * @param image the image file's bytes
      * @param label the label, or null when the entry has none
+     * @param attributes the entry's other fields ({@link PairEntry#attributes()})
      */
-    public record Pair(String id, String caption, byte[] image, String label) {
+    public record Pair(String id, String caption, byte[] image, String label, Map<String, String> attributes) {
+
+        public Pair {
+            attributes = Map.copyOf(attributes);
+        }
+
+        /** A pair without attributes. */
+        public Pair(String id, String caption, byte[] image, String label) {
+            this(id, caption, image, label, Map.of());
+        }
     }
 
     public LoadedDataset {
@@ -44,7 +55,8 @@ public record LoadedDataset(String name, List<Pair> pairs, List<Skipped> skipped
         for (PairEntry entry : dataset.entries()) {
             try {
                 byte[] image = ImageBytes.read(entry);
-                pairs.add(new Pair(PairIds.contentHash(image, entry.caption()), entry.caption(), image, entry.label()));
+                pairs.add(new Pair(PairIds.contentHash(image, entry.caption()), entry.caption(), image, entry.label(),
+                        entry.attributes()));
             } catch (SkippedException e) {
                 skipped.add(e.skipped());
             }

@@ -122,7 +122,10 @@ public final class DemoRun {
                 .withTraining(defaults.trainer().training().withTextInitTeacher(pretrained ? null : settings.teacher()))
                 .withBatching(new TrainerConfig.Batching(settings.batchSize(), Duration.ofSeconds(1)))
                 .withReplay(new TrainerConfig.Replay(0.25, 10_000, (int) settings.minSteps(), Duration.ofSeconds(2)))
-                .withHeldOut(new TrainerConfig.HeldOut(settings.heldOutShare(), 4_096, "label"))
+                // the stream's groups are the continual evaluation's time buckets
+                .withHeldOut(new TrainerConfig.HeldOut(settings.heldOutShare(), 4_096, "label",
+                        TrainerConfig.Bucketing.byField(settings.orderBy().equals(settings.labelField()) ? "label"
+                                : settings.orderBy())))
                 .withCheckpoints(new TrainerConfig.Checkpointing(defaults.trainer().checkpoints().directory(),
                         Math.max(50, settings.minSteps() / 4), Duration.ofMinutes(2), 5));
         return defaults.withConcepts(concepts).withTrainer(trainer);

@@ -3,26 +3,37 @@ package dev.kclip.launcher.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Paint;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultTableXYDataset;
+import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Line and area charts rendered to PNG (JFreeChart, headless), for embedding in the report as data URIs. */
+/** Line and area charts and heat maps rendered to PNG (JFreeChart, headless), for embedding in the report as data URIs. */
 public final class Charts {
 
     /** One named line: x and y values of equal length. */
@@ -90,6 +101,88 @@ public final class Charts {
         return png(chart);
     }
 
+    /**
+     * A heat map of values in [0, 1]: {@code values[row][column]}, rows top to bottom, NaN cells left blank; each
+     * cell shows its value in percent and, when {@code marked[row][column]}, an asterisk.
+     */
+    public static String heatMap(String title, String columnLabel, String rowLabel, List<String> columns,
+            List<String> rows, double[][] values, boolean[][] marked) {
+        DefaultXYZDataset data = new DefaultXYZDataset();
+        List<double[]> cells = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < columns.size(); c++) {
+                if (Double.isFinite(values[r][c])) {
+                    cells.add(new double[] {c, r, values[r][c]});
+                }
+            }
+        }
+        double[][] xyz = new double[3][cells.size()];
+        for (int i = 0; i < cells.size(); i++) {
+            for (int d = 0; d < 3; d++) {
+                xyz[d][i] = cells.get(i)[d];
+            }
+        }
+        data.addSeries("accuracy", xyz);
+        SymbolAxis x = new SymbolAxis(columnLabel, columns.toArray(String[]::new));
+        x.setVerticalTickLabels(columns.size() > 6);
+        x.setGridBandsVisible(false);
+        SymbolAxis y = new SymbolAxis(rowLabel, rows.toArray(String[]::new));
+        y.setInverted(true);
+        y.setGridBandsVisible(false);
+        XYBlockRenderer renderer = new XYBlockRenderer();
+        PaintScale scale = new BlueScale();
+        renderer.setPaintScale(scale);
+        XYPlot plot = new XYPlot(data, x, y, renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+        for (double[] cell : cells) {
+            int r = (int) cell[1];
+            int c = (int) cell[0];
+            XYTextAnnotation label = new XYTextAnnotation(String.format(Locale.ROOT, "%.0f%s", 100 * cell[2],
+                    marked[r][c] ? "*" : ""), c, r);
+            label.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, rows.size() > 16 ? 9 : 11));
+            label.setPaint(cell[2] > 0.55 ? Color.WHITE : Color.BLACK);
+            plot.addAnnotation(label);
+        }
+        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 15), plot, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        NumberAxis legendAxis = new NumberAxis("top-1");
+        legendAxis.setRange(0, 1);
+        PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
+        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setMargin(4, 4, 40, 4);
+        chart.addSubtitle(legend);
+        return png(chart, WIDTH, Math.max(HEIGHT, 110 + 22 * rows.size() + (columns.size() > 6 ? 90 : 0)));
+    }
+
+    /** White at 0 to dark blue at 1. */
+    private static final class BlueScale implements PaintScale {
+        private static final Color LOW = new Color(0xf7fbff);
+        private static final Color HIGH = new Color(0x08306b);
+
+        @Override
+        public double getLowerBound() {
+            return 0;
+        }
+
+        @Override
+        public double getUpperBound() {
+            return 1;
+        }
+
+        @Override
+        public Paint getPaint(double value) {
+            double t = Math.max(0, Math.min(1, value));
+            return new Color(mix(LOW.getRed(), HIGH.getRed(), t), mix(LOW.getGreen(), HIGH.getGreen(), t),
+                    mix(LOW.getBlue(), HIGH.getBlue(), t));
+        }
+
+        private static int mix(int a, int b, double t) {
+            return (int) Math.round(a + (b - a) * t);
+        }
+    }
+
     private static XYPlot style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
@@ -102,7 +195,11 @@ public final class Charts {
 
     /** The chart as a {@code data:image/png;base64,...} URI. */
     private static String png(JFreeChart chart) {
-        BufferedImage image = chart.createBufferedImage(WIDTH, HEIGHT);
+        return png(chart, WIDTH, HEIGHT);
+    }
+
+    private static String png(JFreeChart chart, int width, int height) {
+        BufferedImage image = chart.createBufferedImage(width, height);
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             ImageIO.write(image, "png", out);
             return "data:image/png;base64," + Base64.getEncoder().encodeToString(out.toByteArray());

@@ -13,9 +13,24 @@ import java.util.Map;
  * @param conceptSizes the concept updater's cluster weights at each centroid version
  * @param drift one point per drift window
  * @param concepts example images per concept, largest concept first
+ * @param accuracy the continual evaluation's accuracy matrix, or null when the run had no buckets
  */
 public record ReportData(String title, List<String> summary, List<LossPoint> losses, List<CheckpointPoint> checkpoints,
-        List<ConceptSizes> conceptSizes, List<DriftPoint> drift, List<ConceptExamples> concepts) {
+        List<ConceptSizes> conceptSizes, List<DriftPoint> drift, List<ConceptExamples> concepts,
+        AccuracyHeatMap accuracy) {
+
+    /**
+     * Zero-shot top-1 per bucket (columns) at each checkpoint (rows, oldest first).
+     *
+     * @param rows a label per checkpoint
+     * @param buckets a label per bucket
+     * @param top1 {@code top1[row][bucket]}, NaN where the checkpoint had no held-out pair of the bucket
+     * @param future {@code future[row][bucket]}: no example of the bucket had been trained by that checkpoint
+     * @param notes what the figures mean and the run's continual figures, shown under the chart
+     */
+    public record AccuracyHeatMap(List<String> rows, List<String> buckets, double[][] top1, boolean[][] future,
+            List<String> notes) {
+    }
 
     /** Loss terms after one step. */
     public record LossPoint(long step, double embedding, double concept, double contrastive, double total) {

@@ -68,6 +68,16 @@ public final class ReportWriter {
                 evaluationSeries(data.checkpoints()), List.of()));
         html.append("</div>\n");
 
+        if (data.accuracy() != null) {
+            ReportData.AccuracyHeatMap a = data.accuracy();
+            html.append("<h2>Continual evaluation: zero-shot top-1 per bucket, per checkpoint</h2>\n<div class=\"plots\">");
+            plot(html, "accuracy-matrix", Charts.heatMap("accuracy matrix A[checkpoint][bucket] (* = not trained yet)",
+                    "bucket", "checkpoint", a.buckets(), a.rows(), a.top1(), a.future()));
+            html.append("</div>\n<ul>");
+            a.notes().forEach(note -> html.append("<li>").append(escape(note)).append("</li>"));
+            html.append("</ul>\n");
+        }
+
         html.append("<h2>Concept sizes over time</h2>\n<div class=\"plots\">");
         plot(html, "concept-sizes", conceptSizes(data.conceptSizes()));
         html.append("</div>\n");

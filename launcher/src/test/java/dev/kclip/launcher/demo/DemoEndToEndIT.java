@@ -52,8 +52,18 @@ class DemoEndToEndIT {
         assertTrue(summary.metrics().containsKey("zero_shot_top1"), "the final checkpoint was evaluated: " + summary.metrics());
         assertTrue(printed.lines().anyMatch(l -> l.startsWith("zero-shot accuracy: ")), printed);
         assertTrue(printed.lines().anyMatch(l -> l.startsWith("recall@5: ")), printed);
+        // the stream's two categories are the continual evaluation's buckets
+        assertEquals(List.of("Smileys & Emotion", "People & Body"), summary.accuracyMatrix().buckets(), printed);
+        assertTrue(summary.accuracyMatrix().rows().size() >= 2, "a checkpoint ends the first bucket, one the run");
+        assertEquals("Smileys & Emotion", summary.accuracyMatrix().rows().get(0).newest());
+        assertEquals(2, summary.continual().learnt(), "both buckets have a diagonal entry: " + summary.continual());
+        assertEquals(1, summary.continual().compared(), "the first bucket's accuracy at the end vs. right after it");
+        assertEquals(0.25, summary.metrics().get("replay_share"));
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("continual: by field label, 2 buckets")
+                && l.contains("backward transfer") && l.contains("; replay: reservoir, 25% of each batch")), printed);
         String report = Files.readString(dir.resolve("report/index.html"));
         assertTrue(report.contains("id=\"concept-sizes\""), "report written");
+        assertTrue(report.contains("id=\"accuracy-matrix\""), "the accuracy matrix drawn");
     }
 
     /**

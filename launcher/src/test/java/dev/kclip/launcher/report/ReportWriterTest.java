@@ -55,8 +55,11 @@ class ReportWriterTest {
                         new ReportData.Example("green apple", png(Color.GREEN), "image/png"))),
                 new ReportData.ConceptExamples(0, 80, "car", List.of(
                         new ReportData.Example("police car", png(Color.BLUE), "image/png"))));
+        ReportData.AccuracyHeatMap accuracy = new ReportData.AccuracyHeatMap(List.of("step 20", "step 40", "step 60"),
+                List.of("animals", "food"), new double[][] {{0.5, 0.1}, {0.6, Double.NaN}, {0.3, 0.9}},
+                new boolean[][] {{false, true}, {false, true}, {false, false}}, List.of("in-domain 75.0% <mean>"));
         return new ReportData("Test report", List.of("zero-shot accuracy: 35.0% (chance 10.0%)"), losses,
-                checkpoints, sizes, drift, concepts);
+                checkpoints, sizes, drift, concepts, accuracy);
     }
 
     @Test
@@ -75,7 +78,8 @@ class ReportWriterTest {
             assertEquals(760, chart.getWidth());
         }
         assertEquals(List.of("loss-total", "loss-contrastive", "loss-concept", "loss-embedding", "evaluation",
-                "concept-sizes", "drift"), ids);
+                "accuracy-matrix", "concept-sizes", "drift"), ids);
+        assertTrue(html.contains("<li>in-domain 75.0% &lt;mean&gt;</li>"), "the matrix's notes, escaped");
         assertTrue(html.contains("red apple &lt;b&gt;"), "captions are escaped");
         assertEquals(3, html.split("<img class=\"example\"", -1).length - 1, "one image per example");
         assertTrue(!html.contains("http://") && !html.contains("https://"), "nothing is loaded from elsewhere");

@@ -3,6 +3,8 @@ package dev.kclip.trainer.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kclip.trainer.eval.AccuracyMatrix;
+import dev.kclip.trainer.eval.ContinualMetrics;
 import dev.kclip.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -33,6 +35,11 @@ import java.util.TreeMap;
  * @param optimizerStep AdamW's step count (bias correction)
  * @param lossScale the mixed-precision loss scale (1 in float32)
  * @param createdTime ISO-8601
+ * @param accuracyMatrix the continual evaluation so far, one row per checkpoint of the run: zero-shot accuracy per
+ *     bucket of held-out pairs; null without buckets and in checkpoints written before it existed
+ * @param continual in-domain accuracy, backward and forward transfer of {@code accuracyMatrix}; null with it
+ * @param replayPolicy how replayed examples are chosen ({@code reservoir}: a uniform sample of every example
+ *     trained, algorithm R); the replay figures are in {@code metrics}; null in checkpoints written before it
  * @param files every other file of the checkpoint directory: size and SHA-256
  */
 public record CheckpointManifest(
@@ -55,6 +62,9 @@ public record CheckpointManifest(
         long optimizerStep,
         double lossScale,
         String createdTime,
+        AccuracyMatrix accuracyMatrix,
+        ContinualMetrics continual,
+        String replayPolicy,
         Map<String, FileDigest> files) {
 
     public static final int FORMAT = 1;
@@ -93,7 +103,7 @@ public record CheckpointManifest(
                 .counts(examplesConsumed, examplesTrained, examplesHeldOut, deadLettered).offsets(offsets).model(model)
                 .training(training).losses(losses).metrics(metrics).teacherModelId(teacherModelId)
                 .concepts(centroidVersion, conceptIds).optimizer(optimizerStep, lossScale).createdTime(createdTime)
-                .files(files).format(format);
+                .continual(accuracyMatrix, continual).replayPolicy(replayPolicy).files(files).format(format);
     }
 
     /** Builds a manifest field group by field group; see the record's components for what each value means. */
@@ -117,6 +127,9 @@ public record CheckpointManifest(
         private long optimizerStep;
         private double lossScale = 1;
         private String createdTime;
+        private AccuracyMatrix accuracyMatrix;
+        private ContinualMetrics continual;
+        private String replayPolicy;
         private Map<String, FileDigest> files = Map.of();
 
         private Builder() {
@@ -200,6 +213,18 @@ public record CheckpointManifest(
             return this;
         }
 
+        /** The continual evaluation's matrix and its summary figures (null: none). */
+        public Builder continual(AccuracyMatrix matrix, ContinualMetrics metrics) {
+            accuracyMatrix = matrix;
+            continual = metrics;
+            return this;
+        }
+
+        public Builder replayPolicy(String value) {
+            replayPolicy = value;
+            return this;
+        }
+
         public Builder files(Map<String, FileDigest> value) {
             files = value;
             return this;
@@ -208,7 +233,8 @@ public record CheckpointManifest(
         public CheckpointManifest build() {
             return new CheckpointManifest(format, runId, version, step, examplesConsumed, examplesTrained,
                     examplesHeldOut, deadLettered, offsets, model, training, losses, metrics, teacherModelId,
-                    centroidVersion, conceptIds, optimizerStep, lossScale, createdTime, files);
+                    centroidVersion, conceptIds, optimizerStep, lossScale, createdTime, accuracyMatrix, continual,
+                    replayPolicy, files);
         }
     }
 

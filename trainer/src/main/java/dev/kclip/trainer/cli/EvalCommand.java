@@ -4,7 +4,7 @@ import ai.djl.Device;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.UserException;
 import dev.kclip.common.kafka.TopicReader;
-import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.DatasetFormat;
 import dev.kclip.datasets.read.LoadedDataset;
 import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.schemas.CentroidSnapshot;
@@ -13,8 +13,14 @@ import dev.kclip.schemas.serde.AvroSerde;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
+import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.Examples;
 import dev.kclip.trainer.data.StudentTokenizer;
+import dev.kclip.trainer.eval.AttributeZeroShot;
+import dev.kclip.trainer.eval.BucketAccuracy;
+import dev.kclip.trainer.eval.ContinualFigures;
+import dev.kclip.trainer.eval.ContinualMetrics;
 import dev.kclip.trainer.eval.EvalExample;
 import dev.kclip.trainer.eval.Evaluator;
 import dev.kclip.trainer.eval.NearestConcept;
@@ -37,11 +43,13 @@ import picocli.CommandLine.Option;
 
 /** {@code kclip eval}: evaluate a checkpoint on a dataset file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a checkpoint on a JSONL dataset: zero-shot, retrieval, teacher agreement, concept accuracy.")
+        description = "Evaluate a checkpoint on a dataset: zero-shot (per bucket with --bucket-field), retrieval, teacher "
+                + "agreement, concept accuracy, attribute zero-shot; and the checkpoint's own continual figures.")
 public final class EvalCommand implements Callable<Integer> {
 
     /** How many skipped entries are listed after the metrics (all are counted). */
     private static final int SKIPS_LISTED = 10;
+    private static final int DEFAULT_ATTRIBUTE_TOP_K = 10;
 
     @Mixin
     KafkaOptions kafka;
@@ -49,9 +57,32 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A checkpoint directory (or a latest link).")
     Path checkpoint;
 
-    @Option(names = "--dataset", required = true, paramLabel = "FILE.jsonl",
-            description = "One {\"image\": path, \"caption\": text, ...} per line, paths relative to the file.")
+    @Option(names = "--dataset", required = true, paramLabel = "PATH",
+            description = "A JSONL file (one {\"image\": path, \"caption\": text, ...} per line, paths relative to the file), "
+                    + "or any layout kclip push reads (a CUB or AWA2 folder, ...).")
     Path dataset;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "jsonl, tsv, coco, folder, cub or awa2 (default: from the path).")
+    DatasetFormat format;
+
+    @Option(names = "--bucket-field", paramLabel = "FIELD",
+            description = "Zero-shot top-1 and balanced top-1 per value of this field (label or an attribute), each "
+                    + "bucket's images among the prompts of every class (default: none).")
+    String bucketField;
+
+    @Option(names = "--attribute-fields", split = ",", paramLabel = "FIELD",
+            description = "Attribute zero-shot on these comma-list fields, a trailing * matching any rest; 'none' to skip "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> attributeFields = AttributeZeroShot.DEFAULT_FIELDS;
+
+    @Option(names = "--attribute-prompt", paramLabel = "TEMPLATE",
+            description = "Attribute prompt, {attribute} replaced by the attribute's phrase (default: \"${DEFAULT-VALUE}\").")
+    String attributePrompt = AttributeZeroShot.DEFAULT_PROMPT;
+
+    @Option(names = "--attribute-top-k", paramLabel = "K",
+            description = "Images per attribute for attribute precision@K (default: ${DEFAULT-VALUE}).")
+    int attributeTopK = DEFAULT_ATTRIBUTE_TOP_K;
 
     @Option(names = "--labels-field", paramLabel = "FIELD", description = "The field with class names, for zero-shot (default: none).")
     String labelsField;
@@ -76,13 +107,19 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(dataset)) {
-            throw new UserException("no dataset file " + dataset);
+        if (!Files.exists(dataset)) {
+            throw new UserException("no dataset " + dataset);
         }
         StoredCheckpoint stored = CheckpointsCommand.resolve(checkpoint.toString(), Path.of("."));
         ReaderOptions options = (labelsField == null ? ReaderOptions.DEFAULTS : ReaderOptions.DEFAULTS.withLabelField(labelsField))
                 .withAllowOutsideRoot(allowOutsideRoot);
-        LoadedDataset loaded = LoadedDataset.load(new JsonlReader(options), dataset);
+        DatasetFormat layout;
+        try {
+            layout = format != null ? format : DatasetFormat.infer(dataset);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        LoadedDataset loaded = LoadedDataset.load(layout.reader(options), dataset);
         List<LoadedDataset.Pair> pairs = loaded.pairs();
         if (pairs.isEmpty()) {
             throw new UserException("dataset " + dataset + " has no usable pairs (" + loaded.skippedSummary() + "; first: "
@@ -92,7 +129,7 @@ public final class EvalCommand implements Callable<Integer> {
             pairs = pairs.subList(0, limit);
         }
         String teacherSpec = teacher != null ? teacher : stored.manifest().teacherModelId();
-        Map<String, Double> metrics;
+        Evaluator.Evaluation evaluation;
         try (TeacherModel teacherModel = loadTeacher(teacherSpec)) {
             Function<List<String>, List<float[]>> embed = teacherModel == null ? null : strings -> embed(teacherModel, strings);
             List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(LoadedDataset.Pair::caption).toList());
@@ -102,20 +139,60 @@ public final class EvalCommand implements Callable<Integer> {
                 LoadedDataset.Pair p = pairs.get(i);
                 float[] v = vectors == null ? null : vectors.get(i);
                 int concept = nearest != null && v != null ? nearest.of(v) : -1;
-                examples.add(new EvalExample(p.id(), p.caption(), p.image(), labelsField == null ? null : p.label(), v, concept));
+                examples.add(new EvalExample(p.id(), p.caption(), p.image(), labelsField == null ? null : p.label(), v, concept,
+                        p.attributes()));
             }
+            List<String> buckets = bucketField == null ? null : pairs.stream().map(this::bucketOf).toList();
             try (InputStream in = Files.newInputStream(stored.file(StoredCheckpoint.WEIGHTS_FILE));
                  StudentModel model = StudentModel.load(stored.manifest().model(), Device.cpu(), Precision.FP32, in);
                  StudentTokenizer tokenizer = StudentTokenizer.load(model.config().tokenizer(), model.config().contextLength())) {
-                metrics = new Evaluator(model, tokenizer, prompt, embed).evaluate(examples);
+                Evaluator evaluator = new Evaluator(model, tokenizer, prompt, embed);
+                if (!attributeFields.equals(List.of("none"))) {
+                    evaluator = evaluator.withAttributes(attributeFields, attributePrompt, attributeTopK);
+                }
+                evaluation = evaluator.evaluate(examples, buckets);
             }
         }
         System.out.printf("checkpoint %s (version %d, step %d) on %s%n", stored.directory(), stored.version(),
                 stored.manifest().step(), dataset);
         System.out.printf("  %,d pairs evaluated, %s%n", pairs.size(), loaded.skippedSummary());
         loaded.skipped().stream().limit(SKIPS_LISTED).forEach(s -> System.out.println("    " + s));
-        metrics.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-24s %.4f%n", name, value));
+        evaluation.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-24s %.4f%n", name, value));
+        if (bucketField != null) {
+            printBuckets(evaluation.buckets());
+        }
+        printContinual(stored.manifest());
         return 0;
+    }
+
+    private String bucketOf(LoadedDataset.Pair pair) {
+        String value = bucketField.equals("label") || bucketField.equals(labelsField) ? pair.label()
+                : pair.attributes().get(bucketField);
+        return value == null || value.isBlank() ? Examples.NO_BUCKET : value;
+    }
+
+    private void printBuckets(Map<String, BucketAccuracy> buckets) {
+        if (buckets.isEmpty()) {
+            System.out.println("  no zero-shot per " + bucketField + ": pass --labels-field with two or more classes");
+            return;
+        }
+        System.out.printf(Locale.ROOT, "  zero-shot per %s (each among all %d classes):%n", bucketField,
+                buckets.values().iterator().next().classes());
+        buckets.forEach((bucket, a) -> System.out.printf(Locale.ROOT, "    %-32s top-1 %.4f  balanced %.4f  (%d images)%n",
+                bucket, a.top1(), a.balancedTop1(), a.examples()));
+    }
+
+    /** The continual figures and replay the checkpoint itself recorded, when it has them. */
+    private static void printContinual(CheckpointManifest m) {
+        if (m.continual() != null) {
+            ContinualMetrics c = m.continual();
+            System.out.printf(Locale.ROOT, "  checkpoint's continual evaluation (%s, %d buckets, %d checkpoints): %s%n",
+                    m.accuracyMatrix().bucketing(), m.accuracyMatrix().buckets().size(),
+                    m.accuracyMatrix().rows().size(), ContinualFigures.line(c));
+        }
+        if (m.replayPolicy() != null) {
+            System.out.println("  replay: " + ContinualFigures.replayLine(m.replayPolicy(), m.metrics()));
+        }
     }
 
     /** The teacher for agreement metrics, or null for {@code none} (or no teacher recorded). */

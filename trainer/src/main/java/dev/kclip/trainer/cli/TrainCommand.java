@@ -84,6 +84,15 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Zero-shot labels: the pair's label, or an attribute name (default: ${DEFAULT-VALUE}).")
     String labelField = DEFAULTS.heldOut().labelField();
 
+    @Option(names = "--bucket-field", paramLabel = "FIELD",
+            description = "Continual evaluation: time buckets named by this field (label or an attribute); each checkpoint "
+                    + "scores zero-shot per bucket into an accuracy matrix (default: no buckets).")
+    String bucketField = DEFAULTS.heldOut().buckets().field();
+
+    @Option(names = "--bucket-every", paramLabel = "N",
+            description = "Continual evaluation: a new time bucket every N stream examples, t0, t1, ... (default: ${DEFAULT-VALUE}: none).")
+    long bucketEvery = DEFAULTS.heldOut().buckets().everyExamples();
+
     @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate = TRAINING.learningRate();
 
@@ -142,7 +151,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainerConfig configured = DEFAULTS.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
                 .withBatching(new TrainerConfig.Batching(batchSize, Duration.ofMillis(maxWaitMs)))
                 .withReplay(new TrainerConfig.Replay(replayShare, replayCapacity, idleReplaySteps, Duration.ofSeconds(idleAfterSeconds)))
-                .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, DEFAULTS.heldOut().capacity(), labelField))
+                .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, DEFAULTS.heldOut().capacity(), labelField,
+                        new TrainerConfig.Bucketing(bucketField, bucketEvery)))
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
                 .withDevice(device.equals("gpu"), precision);

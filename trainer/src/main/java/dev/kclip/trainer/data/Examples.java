@@ -16,6 +16,9 @@ public final class Examples {
 
     private static final ImageDecoder IMAGES = new ImageDecoder();
 
+    /** The bucket of a pair that lacks the bucket field. */
+    public static final String NO_BUCKET = "(none)";
+
     private Examples() {
     }
 
@@ -28,6 +31,17 @@ public final class Examples {
      */
     public static TrainingExample fromRecord(LabelledPair record, String labelField, TrainingExample.Source source)
             throws InvalidExampleException {
+        return fromRecord(record, labelField, null, source);
+    }
+
+    /**
+     * Reads and validates one record, and puts it in the bucket named by {@code bucketField}.
+     *
+     * @param bucketField {@code label}, an attribute name, or null for no bucket; a pair without the field gets
+     *     the bucket {@link #NO_BUCKET}
+     */
+    public static TrainingExample fromRecord(LabelledPair record, String labelField, String bucketField,
+            TrainingExample.Source source) throws InvalidExampleException {
         EmbeddedPair embedded = record.getEmbedded();
         ImageCaptionPair pair = embedded.getPair();
         String id = pair.getId();
@@ -64,8 +78,13 @@ public final class Examples {
                     + " concept ids for " + softLabel.length + " concepts", id);
         }
         String label = labelOf(pair, labelField);
+        String bucket = null;
+        if (bucketField != null) {
+            bucket = labelOf(pair, bucketField);
+            bucket = bucket == null || bucket.isBlank() ? NO_BUCKET : bucket;
+        }
         return new TrainingExample(id, caption, image, label, teacher, embedded.getTeacherModelId(), softLabel,
-                record.getCentroidVersion(), conceptIds, source);
+                record.getCentroidVersion(), conceptIds, source, bucket);
     }
 
     private static String labelOf(ImageCaptionPair pair, String labelField) {

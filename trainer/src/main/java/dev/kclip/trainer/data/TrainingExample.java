@@ -15,9 +15,23 @@ package dev.kclip.trainer.data;
  * @param conceptIds the stable id of each of the label's K concepts, or empty when the label names none (the ids
  *     are then the indices)
  * @param source where the example was read, or null when it did not come from a stream
+ * @param bucket the continual-evaluation bucket (time step, category) the example belongs to, or null
  */
 public record TrainingExample(String id, String caption, byte[] image, String label, float[] teacher,
-        String teacherModelId, float[] softLabel, long centroidVersion, long[] conceptIds, Source source) {
+        String teacherModelId, float[] softLabel, long centroidVersion, long[] conceptIds, Source source,
+        String bucket) {
+
+    /** An example in no bucket. */
+    public TrainingExample(String id, String caption, byte[] image, String label, float[] teacher,
+            String teacherModelId, float[] softLabel, long centroidVersion, long[] conceptIds, Source source) {
+        this(id, caption, image, label, teacher, teacherModelId, softLabel, centroidVersion, conceptIds, source, null);
+    }
+
+    /** The same example in {@code value}. */
+    public TrainingExample withBucket(String value) {
+        return new TrainingExample(id, caption, image, label, teacher, teacherModelId, softLabel, centroidVersion,
+                conceptIds, source, value);
+    }
 
     /** A record position in the stream. */
     public record Source(String topic, int partition, long offset) {

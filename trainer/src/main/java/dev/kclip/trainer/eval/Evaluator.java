@@ -26,7 +26,9 @@ import java.util.function.Function;
  *   <li>teacher agreement: mean cosine of {@code W_e(E_T(t))} with the teacher vector, and kNN-overlap@10 of the
  *       student's text space with the teacher's, both of {@code E_T} itself and of {@code W_e(E_T)} (suffix
  *       {@code _projected});</li>
- *   <li>concept accuracy: {@code C}'s top concept against the soft label's.</li>
+ *   <li>concept accuracy: {@code C}'s top concept against the soft label's;</li>
+ *   <li>with {@link #withAttributes}, attribute zero-shot ({@link AttributeZeroShot}): mean per-attribute ROC AUC
+ *       and precision@k of {@code E_I} against attribute prompts.</li>
  * </ul>
  * Each metric is reported when the examples carry what it needs (labels of two or more classes, teacher vectors
  * of the model's teacher dimension, concepts).
@@ -43,6 +45,9 @@ public final class Evaluator {
     private final StudentTokenizer tokenizer;
     private final String prompt;
     private final Function<List<String>, List<float[]>> teacher;
+    private final List<String> attributeFields;
+    private final String attributePrompt;
+    private final int attributeTopK;
 
     /** An evaluator without a teacher: zero-shot uses the student's own text encoder only. */
     public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt) {
@@ -56,6 +61,12 @@ public final class Evaluator {
      */
     public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt,
             Function<List<String>, List<float[]>> teacher) {
+        this(model, tokenizer, prompt, teacher, null, AttributeZeroShot.DEFAULT_PROMPT, 0);
+    }
+
+    private Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt,
+            Function<List<String>, List<float[]>> teacher, List<String> attributeFields, String attributePrompt,
+            int attributeTopK) {
         if (!prompt.contains("{label}")) {
             throw new IllegalArgumentException("prompt template must contain {label}: " + prompt);
         }
@@ -64,6 +75,23 @@ public final class Evaluator {
         this.tokenizer = tokenizer;
         this.prompt = prompt;
         this.teacher = teacher;
+        if (!attributePrompt.contains("{attribute}")) {
+            throw new IllegalArgumentException("attribute prompt template must contain {attribute}: " + attributePrompt);
+        }
+        this.attributeFields = attributeFields;
+        this.attributePrompt = attributePrompt;
+        this.attributeTopK = attributeTopK;
+    }
+
+    /**
+     * This evaluator, also scoring attribute zero-shot on the attributes of {@code fields} (names, or prefixes
+     * ending in {@code *}).
+     *
+     * @param template the prompt, with {@code {attribute}} for the attribute's phrase
+     * @param topK images per attribute for precision@k
+     */
+    public Evaluator withAttributes(List<String> fields, String template, int topK) {
+        return new Evaluator(model, tokenizer, prompt, teacher, List.copyOf(fields), template, topK);
     }
 
     /**
@@ -74,15 +102,35 @@ public final class Evaluator {
             float[][] imagesInTeacherSpace, int[] topConcepts) {
     }
 
+    /**
+     * What {@link #evaluate(List, List)} found.
+     *
+     * @param metrics every metric that applies, by name, in a fixed order; {@code examples} is always there
+     * @param buckets zero-shot accuracy per bucket (empty without buckets or with fewer than two classes)
+     */
+    public record Evaluation(Map<String, Double> metrics, Map<String, BucketAccuracy> buckets) {
+    }
+
     /** All metrics that apply, by name, in a fixed order; {@code examples} is always there. */
     public Map<String, Double> evaluate(List<EvalExample> examples) throws InvalidExampleException {
+        return evaluate(examples, null).metrics();
+    }
+
+    /**
+     * All metrics that apply and, when {@code buckets} is given, zero-shot top-1 and balanced top-1 per bucket,
+     * each bucket's images scored against the prompts of every class among {@code examples}.
+     *
+     * @param buckets the bucket of each example (parallel to {@code examples}), or null
+     */
+    public Evaluation evaluate(List<EvalExample> examples, List<String> buckets) throws InvalidExampleException {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, BucketAccuracy> byBucket = new LinkedHashMap<>();
         metrics.put("examples", (double) examples.size());
         if (examples.isEmpty()) {
-            return metrics;
+            return new Evaluation(metrics, byBucket);
         }
         Embeddings e = embed(examples);
-        zeroShot(examples, e, metrics);
+        zeroShot(examples, e, metrics, buckets, byBucket);
         for (int k : new int[] {1, 5, 10}) {
             metrics.put("image_to_text_r" + k, Retrieval.recallAtK(e.images(), e.texts(), k));
         }
@@ -117,10 +165,28 @@ public final class Evaluator {
             int[] expected = withConcept.stream().mapToInt(i -> examples.get(i).topConcept()).toArray();
             metrics.put("concept_accuracy", ConceptAccuracy.of(predicted, expected));
         }
-        return metrics;
+        if (attributeFields != null) {
+            attributes(examples, e, metrics);
+        }
+        return new Evaluation(metrics, byBucket);
     }
 
-    private void zeroShot(List<EvalExample> examples, Embeddings e, Map<String, Double> metrics) {
+    private void attributes(List<EvalExample> examples, Embeddings e, Map<String, Double> metrics) {
+        List<Map<String, String>> attributes = examples.stream().map(EvalExample::attributes).toList();
+        List<AttributeZeroShot.Attribute> vocabulary = AttributeZeroShot.vocabulary(attributes, attributeFields);
+        if (vocabulary.isEmpty()) {
+            return;
+        }
+        float[][] prompts = texts(vocabulary.stream().map(a -> AttributeZeroShot.prompt(attributePrompt, a)).toList());
+        AttributeZeroShot.Result result = AttributeZeroShot.score(e.images(), prompts,
+                AttributeZeroShot.presence(vocabulary, attributes), attributeTopK);
+        if (result.attributes() > 0) {
+            metrics.putAll(result.metrics());
+        }
+    }
+
+    private void zeroShot(List<EvalExample> examples, Embeddings e, Map<String, Double> metrics, List<String> buckets,
+            Map<String, BucketAccuracy> byBucket) {
         List<Integer> labelled = new ArrayList<>();
         TreeSet<String> classes = new TreeSet<>();
         for (int i = 0; i < examples.size(); i++) {
@@ -142,6 +208,19 @@ public final class Evaluator {
         metrics.put("zero_shot_balanced_top1", ZeroShot.balancedTop1(images, truth, classTexts));
         metrics.put("zero_shot_majority_share", ZeroShot.majorityShare(truth));
         metrics.put("zero_shot_classes", (double) names.size());
+        if (buckets != null) {
+            Map<String, List<Integer>> members = new LinkedHashMap<>();
+            for (int j = 0; j < labelled.size(); j++) {
+                members.computeIfAbsent(buckets.get(labelled.get(j)), b -> new ArrayList<>()).add(j);
+            }
+            members.forEach((bucket, rows) -> {
+                float[][] bucketImages = rows(images, rows);
+                int[] bucketTruth = rows.stream().mapToInt(j -> truth[j]).toArray();
+                byBucket.put(bucket, new BucketAccuracy(rows.size(), names.size(),
+                        ZeroShot.topK(bucketImages, bucketTruth, classTexts, 1),
+                        ZeroShot.balancedTop1(bucketImages, bucketTruth, classTexts)));
+            });
+        }
         if (teacher != null) {
             float[][] teacherPrompts = teacher.apply(names.stream().map(l -> prompt.replace("{label}", l)).toList())
                     .toArray(float[][]::new);

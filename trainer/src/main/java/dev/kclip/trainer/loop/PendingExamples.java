@@ -54,6 +54,11 @@ final class PendingExamples {
         return queue.isEmpty() ? 0 : nowNanos - queue.peek().arrivalNanos();
     }
 
+    /** The up to {@code n} examples {@link #take} would take, left waiting. */
+    List<TrainingExample> peek(int n) {
+        return queue.stream().limit(n).map(Waiting::example).toList();
+    }
+
     /** Takes up to {@code n} examples, oldest first, and marks them trained. */
     List<TrainingExample> take(int n) {
         List<TrainingExample> batch = new ArrayList<>(Math.min(n, queue.size()));

@@ -8,12 +8,15 @@ import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.RejectReason;
 import dev.kclip.trainer.data.ReplayReservoir;
 import dev.kclip.trainer.data.TrainingExample;
+import dev.kclip.trainer.eval.AccuracyMatrix;
+import dev.kclip.trainer.eval.BucketAccuracy;
+import dev.kclip.trainer.eval.ContinualFigures;
+import dev.kclip.trainer.eval.ContinualMetrics;
+import dev.kclip.trainer.eval.Evaluator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *       steps run up to a budget.</li>
  *   <li>Every N steps or T seconds, and at {@link #finish}: a checkpoint with the evaluation on the held-out
  *       examples and, per partition, the oldest offset not yet trained.</li>
+ *   <li>With buckets ({@link TrainerConfig.Bucketing}): held-out examples are kept per bucket ({@link BucketLedger}),
+ *       each checkpoint adds a row of zero-shot accuracy per bucket to the accuracy matrix, and a checkpoint is also
+ *       written just before the first step that trains a bucket not trained before: that checkpoint is the end of
+ *       the previous bucket (the matrix's diagonal) and the "before" of the new one (forward transfer).</li>
  *   <li>The classifier follows the concepts: a newer centroid version resizes it, and resets the rows whose
  *       concept id changed ({@link ConceptTracker}).</li>
  * </ul>
@@ -59,6 +66,9 @@ public final class StreamTrainer implements AutoCloseable {
                 throws IOException;
     }
 
+    /** What {@link ReplayReservoir} is, as {@code checkpoint.json} names it. */
+    public static final String REPLAY_POLICY = "reservoir";
+
     private static final Logger LOG = LoggerFactory.getLogger(StreamTrainer.class);
 
     private final TrainerConfig config;
@@ -69,7 +79,7 @@ public final class StreamTrainer implements AutoCloseable {
     private final TrainerMeters meters;
     private final HeldOutSplit split;
     private final ReplayReservoir<TrainingExample> reservoir;
-    private final Deque<TrainingExample> heldOutExamples = new ArrayDeque<>();
+    private final BucketLedger buckets;
     private final Map<String, double[]> lossSums = new LinkedHashMap<>();
 
     private Student student;
@@ -78,6 +88,7 @@ public final class StreamTrainer implements AutoCloseable {
     private PendingExamples pending = new PendingExamples(Map.of());
     private long examplesConsumed;
     private long examplesTrained;
+    private long examplesReplayed;
     private long examplesHeldOut;
     private long deadLettered;
     private long stepsSinceCheckpoint;
@@ -101,6 +112,7 @@ public final class StreamTrainer implements AutoCloseable {
         this.meters = new TrainerMeters(registry);
         this.split = new HeldOutSplit(config.heldOut().share());
         this.reservoir = new ReplayReservoir<>(config.replay().capacity(), new Random(config.training().seed()));
+        this.buckets = new BucketLedger(config.heldOut().buckets(), config.heldOut().capacity());
         this.lastCheckpointNanos = nanoTime.getAsLong();
         this.lastArrivalNanos = lastCheckpointNanos;
     }
@@ -124,6 +136,8 @@ public final class StreamTrainer implements AutoCloseable {
         examplesConsumed = m.examplesConsumed();
         examplesTrained = m.examplesTrained();
         examplesHeldOut = m.examplesHeldOut();
+        examplesReplayed = Math.round(m.metrics().getOrDefault(ContinualFigures.EXAMPLES_REPLAYED, 0.0));
+        buckets.restore(m.accuracyMatrix());
         deadLettered = m.deadLettered();
         meters.checkpointed(m.version());
         LOG.info("trainer {}: resumed from checkpoint {} (step {}, {} examples consumed) at offsets {}",
@@ -147,15 +161,14 @@ public final class StreamTrainer implements AutoCloseable {
      */
     public void offer(TrainingExample example) throws InvalidExampleException {
         checkTeacher(example);
+        example = example.withBucket(config.heldOut().buckets().bucketOf(example, examplesConsumed));
         arrived();
+        buckets.arrived(example.bucket());
         TrainingExample.Source source = example.source();
         if (split.isHeldOut(example.id())) {
             examplesHeldOut++;
             meters.heldOut();
-            heldOutExamples.addLast(example);
-            while (heldOutExamples.size() > config.heldOut().capacity()) {
-                heldOutExamples.removeFirst();
-            }
+            buckets.heldOut(example);
             pending.resolved(source.topic(), source.partition(), source.offset());
             return;
         }
@@ -183,6 +196,9 @@ public final class StreamTrainer implements AutoCloseable {
         long maxWait = config.batching().maxWait().toNanos();
         while (pending.size() >= config.freshPerBatch()
                 || (pending.size() > 0 && pending.oldestWaitNanos(nanoTime.getAsLong()) >= maxWait)) {
+            if (stepsSinceCheckpoint > 0 && buckets.startsNewBucket(pending.peek(config.freshPerBatch()))) {
+                checkpoint();
+            }
             trainBatch(pending.take(config.freshPerBatch()));
             if (checkpointDue()) {
                 checkpoint();
@@ -272,7 +288,9 @@ public final class StreamTrainer implements AutoCloseable {
         StepReport report = student.train(fresh, replayed);
         meters.stepped(report, nanoTime.getAsLong() - start);
         fresh.forEach(reservoir::offer);
+        buckets.trained(fresh);
         examplesTrained += report.size();
+        examplesReplayed += replayed.size();
         stepsSinceCheckpoint++;
         report.losses().forEach((term, value) -> {
             double[] sum = lossSums.computeIfAbsent(term, t -> new double[2]);
@@ -318,10 +336,19 @@ public final class StreamTrainer implements AutoCloseable {
     }
 
     private void checkpoint() throws IOException, InvalidExampleException {
-        Map<String, Double> metrics = Map.of();
-        if (heldOutExamples.size() >= 2) {
-            metrics = student.evaluate(List.copyOf(heldOutExamples));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, BucketAccuracy> byBucket = Map.of();
+        List<TrainingExample> heldOut = buckets.heldOutExamples();
+        if (heldOut.size() >= 2) {
+            Evaluator.Evaluation evaluation = student.evaluate(heldOut, buckets.heldOutBuckets());
+            metrics.putAll(evaluation.metrics());
+            byBucket = evaluation.buckets();
         }
+        metrics.put(ContinualFigures.REPLAY_SHARE, config.replay().share());
+        metrics.put(ContinualFigures.REPLAY_CAPACITY, (double) config.replay().capacity());
+        metrics.put(ContinualFigures.REPLAY_RESERVOIR_SIZE, (double) reservoir.size());
+        metrics.put(ContinualFigures.EXAMPLES_REPLAYED, (double) examplesReplayed);
+        AccuracyMatrix matrix = buckets.record(student.step(), byBucket);
         Map<String, Double> losses = new LinkedHashMap<>();
         lossSums.forEach((term, sum) -> losses.put(term, sum[0] / sum[1]));
         Map<String, Long> offsets = pending.safeOffsets();
@@ -330,7 +357,9 @@ public final class StreamTrainer implements AutoCloseable {
                 .offsets(offsets).model(student.config()).training(config.training().toJson()).losses(losses)
                 .metrics(metrics).teacherModelId(teacherModelId)
                 .concepts(concepts.version(), Arrays.stream(concepts.ids()).boxed().toList())
-                .optimizer(student.step(), student.lossScale()).createdTime(Instant.now().toString()).build();
+                .optimizer(student.step(), student.lossScale()).createdTime(Instant.now().toString())
+                .continual(matrix, matrix == null ? null : ContinualMetrics.of(matrix)).replayPolicy(REPLAY_POLICY)
+                .build();
         StoredCheckpoint stored = checkpoints.write(manifest, student.checkpointFiles());
         meters.checkpointed(stored.version());
         stepsSinceCheckpoint = 0;
@@ -339,6 +368,10 @@ public final class StreamTrainer implements AutoCloseable {
         lastCheckpointNanos = nanoTime.getAsLong();
         LOG.info("trainer {}: checkpoint {} at step {} ({} examples consumed), losses {}, metrics {}", config.runId(),
                 stored.directory(), manifest.step(), manifest.examplesConsumed(), losses, metrics);
+        if (manifest.continual() != null) {
+            LOG.info("trainer {}: continual evaluation over {} buckets ({}): {}", config.runId(), matrix.buckets().size(),
+                    matrix.bucketing(), ContinualFigures.line(manifest.continual()));
+        }
         listener.onCheckpoint(stored);
     }
 }

@@ -4,6 +4,7 @@ import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.TrainingExample;
+import dev.kclip.trainer.eval.Evaluator;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.RowRemap;
 import java.io.IOException;
@@ -29,8 +30,12 @@ public interface Student extends AutoCloseable {
     /** One step on {@code fresh} stream examples plus {@code replayed} ones. */
     StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed) throws InvalidExampleException;
 
-    /** Evaluation figures on held-out examples. */
-    Map<String, Double> evaluate(List<TrainingExample> heldOut) throws InvalidExampleException;
+    /**
+     * Evaluation figures on held-out examples and, with {@code buckets}, zero-shot accuracy per bucket.
+     *
+     * @param buckets the bucket of each example (parallel to {@code heldOut}), or null
+     */
+    Evaluator.Evaluation evaluate(List<TrainingExample> heldOut, List<String> buckets) throws InvalidExampleException;
 
     /** Resizes (and resets rows of) the concept classifier following {@code plan}. */
     void followConcepts(RowRemap plan);

@@ -2,6 +2,7 @@ package dev.kclip.trainer.loop;
 
 import ai.djl.Device;
 import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.clip.ClipImport;
@@ -58,14 +59,69 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
 
     /**
      * @param share fraction of stream examples (by id hash) never trained on, kept for evaluation
-     * @param capacity newest held-out examples kept for the evaluation at each checkpoint
+     * @param capacity newest held-out examples kept for the evaluation at each checkpoint, per bucket
      * @param labelField where zero-shot labels come from: {@code label} or a pair attribute
+     * @param buckets how stream examples are grouped for the continual evaluation ({@link Bucketing#NONE}: one group)
      */
-    public record HeldOut(double share, int capacity, String labelField) {
+    public record HeldOut(double share, int capacity, String labelField, Bucketing buckets) {
         public HeldOut {
             if (share < 0 || share >= 1 || capacity < 0) {
                 throw new IllegalArgumentException("held-out share must be in [0, 1) and capacity non-negative");
             }
+            buckets = buckets == null ? Bucketing.NONE : buckets;
+        }
+
+        /** Without buckets. */
+        public HeldOut(double share, int capacity, String labelField) {
+            this(share, capacity, labelField, Bucketing.NONE);
+        }
+
+        public HeldOut withBuckets(Bucketing value) {
+            return new HeldOut(share, capacity, labelField, value);
+        }
+    }
+
+    /**
+     * The time buckets of the continual evaluation (TiC-CLIP's time steps): by a field of the pair, or by arrival
+     * order; at most one of the two.
+     *
+     * @param field {@code label} or a pair attribute whose value names the bucket (null: not by field)
+     * @param everyExamples a new bucket every this many stream examples, {@code t0}, {@code t1}, ... (0: not by
+     *     arrival)
+     */
+    public record Bucketing(String field, long everyExamples) {
+
+        /** No buckets: no accuracy matrix. */
+        public static final Bucketing NONE = new Bucketing(null, 0);
+
+        public Bucketing {
+            if (everyExamples < 0 || (field != null && everyExamples > 0)) {
+                throw new IllegalArgumentException("buckets are by a field or every N examples (N ≥ 0), not both");
+            }
+        }
+
+        /** Buckets by the value of {@code name}. */
+        public static Bucketing byField(String name) {
+            return new Bucketing(name, 0);
+        }
+
+        /** A new bucket every {@code n} stream examples. */
+        public static Bucketing byArrival(long n) {
+            return new Bucketing(null, n);
+        }
+
+        public boolean enabled() {
+            return field != null || everyExamples > 0;
+        }
+
+        /** The bucket of a stream example that arrived {@code ordinal}-th (from 0), or null without buckets. */
+        public String bucketOf(TrainingExample example, long ordinal) {
+            return field != null ? example.bucket() : everyExamples > 0 ? "t" + ordinal / everyExamples : null;
+        }
+
+        /** {@code field category}, {@code every 500 examples} or {@code none}. */
+        public String describe() {
+            return field != null ? "field " + field : everyExamples > 0 ? "every " + everyExamples + " examples" : "none";
         }
     }
 

@@ -203,7 +203,8 @@ public final class TrainerService implements StageService {
             } catch (RecordDecodingException e) {
                 throw new InvalidExampleException(RejectReason.BAD_RECORD, e.getMessage(), null);
             }
-            streamTrainer.offer(Examples.fromRecord(pair, config.heldOut().labelField(), source));
+            streamTrainer.offer(Examples.fromRecord(pair, config.heldOut().labelField(),
+                    config.heldOut().buckets().field(), source));
         } catch (InvalidExampleException e) {
             deadLetter(record, e, producer);
             streamTrainer.rejected(source);

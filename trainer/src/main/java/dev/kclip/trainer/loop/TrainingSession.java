@@ -251,8 +251,10 @@ public final class TrainingSession implements Student {
 
     /** Evaluation figures on {@code examples} (see {@link Evaluator}). */
     @Override
-    public Map<String, Double> evaluate(List<TrainingExample> examples) throws InvalidExampleException {
-        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT).evaluate(examples.stream().map(EvalExample::of).toList());
+    public Evaluator.Evaluation evaluate(List<TrainingExample> examples, List<String> buckets)
+            throws InvalidExampleException {
+        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT)
+                .evaluate(examples.stream().map(EvalExample::of).toList(), buckets);
     }
 
     /** The weights and the optimizer state, as checkpoint files. */

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kclip.trainer.eval.AccuracyMatrix;
+import dev.kclip.trainer.eval.BucketAccuracy;
+import dev.kclip.trainer.eval.ContinualMetrics;
 import dev.kclip.trainer.loop.TrainingSettings;
 import dev.kclip.trainer.model.ModelConfig;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,8 +49,30 @@ class CheckpointManifestTest {
         assertEquals(1200, m.optimizerStep());
         assertEquals(1.0, m.lossScale());
         assertEquals("2026-11-30T10:15:30.123Z", m.createdTime());
+        assertNull(m.accuracyMatrix(), "no continual evaluation recorded");
+        assertNull(m.continual());
+        assertNull(m.replayPolicy());
         assertEquals(Map.of("weights.params", new CheckpointManifest.FileDigest(123456, "ab".repeat(32)),
                 "optimizer.safetensors", new CheckpointManifest.FileDigest(654321, "cd".repeat(32))), m.files());
+    }
+
+    @Test
+    void theAccuracyMatrixAndReplayPolicyRoundTrip() throws Exception {
+        Map<String, Long> trained = new LinkedHashMap<>();
+        trained.put("b", 5L);
+        trained.put("a", 3L);
+        AccuracyMatrix matrix = new AccuracyMatrix("field category", List.of("b", "a"), List.of(
+                new AccuracyMatrix.Row(4, "a", trained, Map.of("b", new BucketAccuracy(7, 10, 0.25, 0.5)))));
+        CheckpointManifest m = CheckpointManifest.builder().runId("r").model(ModelConfig.tiny().withData(4, 3))
+                .continual(matrix, ContinualMetrics.of(matrix)).replayPolicy("reservoir").build();
+        CheckpointManifest read = CheckpointManifest.fromJson(m.toJson());
+        assertEquals(matrix, read.accuracyMatrix());
+        assertEquals(List.of("b", "a"), List.copyOf(read.accuracyMatrix().rows().get(0).trained().keySet()),
+                "the order of first training survives");
+        assertEquals(ContinualMetrics.of(matrix), read.continual());
+        assertNull(read.continual().backwardTransfer());
+        assertEquals("reservoir", read.replayPolicy());
+        assertEquals(m, m.toBuilder().build());
     }
 
     @Test
@@ -68,6 +94,7 @@ class CheckpointManifestTest {
         assertEquals(m.model(), read.model());
         assertEquals(m.offsets(), read.offsets());
         assertEquals(4, m.withVersion(4).version());
+        assertNull(read.accuracyMatrix());
         assertEquals(Map.of(), m.withFiles(Map.of()).files());
     }
 }

@@ -10,6 +10,9 @@ import dev.kclip.common.cli.Cli;
 import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
+import dev.kclip.trainer.eval.AccuracyMatrix;
+import dev.kclip.trainer.eval.BucketAccuracy;
+import dev.kclip.trainer.eval.ContinualMetrics;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainingSession;
 import dev.kclip.trainer.loop.TrainingSessionTest;
@@ -51,9 +54,19 @@ class CommandsTest {
         assertEquals(Precision.MIXED, c.effectivePrecision());
         assertEquals("onnx-minilm", c.training().textInitTeacher());
         assertNull(c.model().pretrained(), "no --init: random weights");
+        assertEquals(TrainerConfig.Bucketing.NONE, c.heldOut().buckets(), "no buckets unless asked");
         TrainCommand wrong = new TrainCommand();
         new CommandLine(wrong).parseArgs("--device", "tpu");
         assertThrows(IllegalArgumentException.class, wrong::config);
+        TrainCommand byCategory = new TrainCommand();
+        new CommandLine(byCategory).parseArgs("--bucket-field", "category");
+        assertEquals(TrainerConfig.Bucketing.byField("category"), byCategory.config().heldOut().buckets());
+        TrainCommand byArrival = new TrainCommand();
+        new CommandLine(byArrival).parseArgs("--bucket-every", "500");
+        assertEquals("every 500 examples", byArrival.config().heldOut().buckets().describe());
+        TrainCommand both = new TrainCommand();
+        new CommandLine(both).parseArgs("--bucket-every", "500", "--bucket-field", "category");
+        assertThrows(IllegalArgumentException.class, both::config);
     }
 
     @Test
@@ -91,6 +104,12 @@ class CommandsTest {
         assertEquals(TrainerConfig.defaults(Path.of("x")).replay(), fromEnvironment.config().replay());
     }
 
+    /** Bucket a learnt at the first checkpoint (0.6), b at the second (0.5), a down to 0.4 by then. */
+    private static final AccuracyMatrix MATRIX = new AccuracyMatrix("field category", List.of("a", "b"), List.of(
+            new AccuracyMatrix.Row(1, "a", Map.of("a", 4L), Map.of("a", new BucketAccuracy(2, 2, 0.6, 0.6))),
+            new AccuracyMatrix.Row(2, "b", Map.of("a", 4L, "b", 4L),
+                    Map.of("a", new BucketAccuracy(2, 2, 0.4, 0.4), "b", new BucketAccuracy(2, 2, 0.5, 0.5)))));
+
     @Test
     void exportReadsTheStoreTrainWritesUnlessTold() {
         CheckpointsCommand.ExportCommand export = new CheckpointsCommand.ExportCommand();
@@ -113,7 +132,10 @@ class CommandsTest {
             session.train(TrainingSessionTest.examples(4), List.of());
             checkpoints.write(CheckpointManifest.builder().runId("run").step(1).counts(4, 4, 0, 0)
                     .model(session.model().config()).training(session.settings().toJson()).losses(Map.of("total", 3.0))
-                    .metrics(Map.of("teacher_cosine", 0.25)).teacherModelId("onnx-minilm").concepts(1, null)
+                    .metrics(Map.of("teacher_cosine", 0.25, "replay_share", 0.25, "replay_capacity", 100.0,
+                            "replay_reservoir_size", 4.0, "examples_replayed", 0.0))
+                    .teacherModelId("onnx-minilm").concepts(1, null)
+                    .continual(MATRIX, ContinualMetrics.of(MATRIX)).replayPolicy("reservoir")
                     .optimizer(1, 1.0).createdTime("2026-01-01T00:00:00Z").build(), session.checkpointFiles());
         }
         String list = run(new CheckpointsCommand(), "list", "--store", store.toString());
@@ -140,6 +162,20 @@ class CommandsTest {
         assertTrue(eval.contains("zero_shot_top1") && eval.contains("image_to_text_r10") && eval.contains("examples    "),
                 eval.replace('\n', '|'));
         assertTrue(eval.contains("48 pairs evaluated, skipped 1: 1 malformed line"), eval.replace('\n', '|'));
+        assertTrue(eval.contains("checkpoint's continual evaluation (field category, 2 buckets, 2 checkpoints): "
+                + "in-domain 55.0% (2 buckets), backward transfer -20.0 points"), eval.replace('\n', '|'));
+        assertTrue(eval.contains("replay: reservoir, 25% of each batch, capacity 100 (holding 4), 0 examples replayed"),
+                eval.replace('\n', '|'));
+        String byBucket = run(new EvalCommand(), "--checkpoint", store.resolve("v000001").toString(),
+                "--dataset", dataset.toString(), "--labels-field", "category", "--bucket-field", "category",
+                "--teacher", "none", "--allow-outside-root");
+        List<String> bucketLines = byBucket.lines().filter(l -> l.contains(" top-1 ") && l.contains(" balanced ")).toList();
+        long classes = lines.stream().filter(l -> lines.indexOf(l) % 40 == 0)
+                .map(l -> l.replaceAll(".*\"category\": \"([^\"]*)\".*", "$1")).distinct().count();
+        assertEquals(classes, bucketLines.size(), "one line per category: " + byBucket.replace('\n', '|'));
+        assertTrue(byBucket.contains("zero-shot per category (each among all " + classes + " classes)"), byBucket);
+        assertEquals(48, bucketLines.stream().mapToInt(l -> Integer.parseInt(l.replaceAll(".*\\((\\d+) images\\)", "$1")))
+                .sum(), "every pair in one bucket");
         assertEquals(1, Cli.execute(new EvalCommand(), "--checkpoint", store.resolve("v000001").toString(),
                 "--dataset", dataset.toString(), "--teacher", "none"),
                 "images outside the dataset's folder are refused without --allow-outside-root: nothing left to evaluate");

@@ -216,6 +216,17 @@ class DataPipelineTest {
         assertEquals(at, Examples.fromRecord(record, "label", at).source());
     }
 
+    @Test
+    void theBucketComesFromTheLabelOrANamedAttribute() throws Exception {
+        LabelledPair record = LabelledPairs.of(greenSquare());
+        record.getEmbedded().getPair().setAttributes(Map.of("category", "geometry"));
+        assertNull(Examples.fromRecord(record, "label", null).bucket(), "no bucket field: no bucket");
+        assertEquals("geometry", Examples.fromRecord(record, "label", "category", null).bucket());
+        assertEquals("shapes", Examples.fromRecord(record, "category", "label", null).bucket());
+        assertEquals(Examples.NO_BUCKET, Examples.fromRecord(record, "label", "month", null).bucket(),
+                "a pair without the field has a bucket of its own");
+    }
+
     /** A valid example: a green PNG, a 2-d teacher vector, a label over two concepts of version 3. */
     private static TrainingExample greenSquare() throws IOException {
         byte[] png = encode(solid(8, Color.GREEN, BufferedImage.TYPE_INT_RGB), "png");

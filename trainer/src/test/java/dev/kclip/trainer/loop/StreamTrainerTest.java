@@ -11,6 +11,10 @@ import dev.kclip.trainer.data.HeldOutSplit;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.RejectReason;
 import dev.kclip.trainer.data.TrainingExample;
+import dev.kclip.trainer.eval.AccuracyMatrix;
+import dev.kclip.trainer.eval.BucketAccuracy;
+import dev.kclip.trainer.eval.ContinualMetrics;
+import dev.kclip.trainer.eval.Evaluator;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.RowRemap;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,9 +85,19 @@ class StreamTrainerTest {
         }
 
         @Override
-        public Map<String, Double> evaluate(List<TrainingExample> heldOut) {
+        public Evaluator.Evaluation evaluate(List<TrainingExample> heldOut, List<String> buckets) {
             evaluated.add(heldOut.size());
-            return Map.of("held_out", (double) heldOut.size());
+            Map<String, BucketAccuracy> byBucket = new LinkedHashMap<>();
+            if (buckets != null) {
+                // accuracy = the share of this bucket's held-out ids that end in "1": known to the test
+                for (String bucket : new LinkedHashSet<>(buckets)) {
+                    List<TrainingExample> of = IntStream.range(0, heldOut.size()).filter(i -> buckets.get(i).equals(bucket))
+                            .mapToObj(heldOut::get).toList();
+                    double ones = of.stream().filter(e -> e.id().endsWith("1")).count();
+                    byBucket.put(bucket, new BucketAccuracy(of.size(), 4, ones / of.size(), ones / of.size()));
+                }
+            }
+            return new Evaluator.Evaluation(Map.of("held_out", (double) heldOut.size()), byBucket);
         }
 
         @Override
@@ -252,8 +268,108 @@ class StreamTrainerTest {
         assertTrue(Collections.disjoint(trained, heldOut), "no held-out id is trained");
         CheckpointManifest m = checkpoints.last();
         assertEquals(heldOut.size(), m.examplesHeldOut());
-        assertEquals(Map.of("held_out", (double) heldOut.size()), m.metrics());
+        assertEquals((double) heldOut.size(), m.metrics().get("held_out"));
+        assertEquals(0.25, m.metrics().get("replay_share"), "replay beside the evaluation");
+        assertEquals(100.0, m.metrics().get("replay_capacity"));
+        assertEquals(StreamTrainer.REPLAY_POLICY, m.replayPolicy());
+        assertEquals(null, m.accuracyMatrix(), "no buckets, no matrix");
         assertEquals(Map.of(TOPIC + "-0", 30L), m.offsets());
+    }
+
+    private static TrainingExample inBucket(String bucket, int i, long offset) {
+        return example(bucket + i, offset, 1).withBucket(bucket);
+    }
+
+    /** Buckets by category, half held out, checkpoints only at bucket boundaries and at the end. */
+    private static TrainerConfig bucketed() {
+        return config().withHeldOut(new TrainerConfig.HeldOut(0.5, 100, "label",
+                TrainerConfig.Bucketing.byField("category")));
+    }
+
+    @Test
+    void bucketsKeepTheirHeldOutPairsAndACheckpointEndsEachBucketBeforeTheNextTrains() throws Exception {
+        StreamTrainer trainer = trainer(bucketed());
+        HeldOutSplit split = new HeldOutSplit(0.5);
+        Map<String, Integer> heldOut = new LinkedHashMap<>();
+        Map<String, Long> trainable = new LinkedHashMap<>();
+        long offset = 0;
+        for (String bucket : List.of("A", "B")) {
+            for (int i = 0; i < 12; i++) {
+                trainer.offer(inBucket(bucket, i, offset++));
+                if (split.isHeldOut(bucket + i)) {
+                    heldOut.merge(bucket, 1, Integer::sum);
+                } else {
+                    trainable.merge(bucket, 1L, Long::sum);
+                }
+            }
+            if (bucket.equals("A")) {
+                clock.addAndGet(SECOND);
+                advance(trainer);
+                assertEquals(0, checkpoints.written.size(), "the first bucket needs no checkpoint before it");
+            }
+        }
+        assertTrue(heldOut.get("A") >= 1 && heldOut.get("B") >= 1, "both buckets hold some out: " + heldOut);
+        clock.addAndGet(SECOND);
+        advance(trainer);
+        assertEquals(1, checkpoints.written.size(), "a checkpoint just before B's first step");
+        trainer.finish();
+        CheckpointManifest boundary = checkpoints.written.get(0).manifest();
+        AccuracyMatrix.Row endOfA = boundary.accuracyMatrix().rows().get(0);
+        assertEquals("A", endOfA.newest());
+        assertEquals(Map.of("A", trainable.get("A")), endOfA.trained(), "all of A trained, none of B");
+        assertTrue(endOfA.future("B"), "B's held-out pairs arrived before its training: a future bucket");
+        assertEquals(heldOut.get("A"), endOfA.cells().get("A").examples());
+        assertEquals(heldOut.get("B"), endOfA.cells().get("B").examples(), "evaluated before it is trained on");
+
+        CheckpointManifest last = checkpoints.last();
+        AccuracyMatrix matrix = last.accuracyMatrix();
+        assertEquals("field category", matrix.bucketing());
+        assertEquals(List.of("A", "B"), matrix.buckets());
+        assertEquals(2, matrix.rows().size());
+        assertEquals("B", matrix.rows().get(1).newest());
+        assertEquals(trainable, matrix.rows().get(1).trained());
+        assertEquals(List.of(heldOut.get("A") + heldOut.get("B")), students.current.evaluated.subList(1, 2),
+                "every bucket's held-out pairs are evaluated at every checkpoint");
+        assertEquals(ContinualMetrics.of(matrix), last.continual());
+        assertEquals(1, last.continual().ahead(), "B has a before-entry");
+        assertEquals(2, last.continual().learnt());
+
+        // a restart continues the matrix from the checkpoint
+        StreamTrainer resumed = trainer(bucketed());
+        for (int i = 0; i < 6; i++) {
+            resumed.offer(inBucket("C", i, offset++));
+        }
+        clock.addAndGet(SECOND);
+        advance(resumed);
+        resumed.finish();
+        AccuracyMatrix continued = checkpoints.last().accuracyMatrix();
+        assertEquals(List.of("A", "B", "C"), continued.buckets());
+        assertEquals("C", continued.rows().get(continued.rows().size() - 1).newest());
+        assertEquals(trainable.get("A"), continued.rows().get(continued.rows().size() - 1).trained().get("A"));
+    }
+
+    @Test
+    void arrivalBucketsCountStreamExamplesAndWithoutBucketsThereIsNoBoundaryCheckpoint() throws Exception {
+        StreamTrainer trainer = trainer(config().withHeldOut(new TrainerConfig.HeldOut(0, 10, "label",
+                TrainerConfig.Bucketing.byArrival(6))));
+        for (int i = 0; i < 12; i++) {
+            trainer.offer(example(i));
+        }
+        advance(trainer);
+        trainer.finish();
+        assertEquals(2, checkpoints.written.size(), "t1's first step is preceded by a checkpoint");
+        assertEquals(Map.of("t0", 6L), checkpoints.written.get(0).manifest().accuracyMatrix().rows().get(0).trained());
+        assertEquals(List.of("t0", "t1"), checkpoints.last().accuracyMatrix().buckets());
+        assertEquals("every 6 examples", checkpoints.last().accuracyMatrix().bucketing());
+
+        checkpoints.written.clear();
+        StreamTrainer plain = trainer(config());
+        for (int i = 0; i < 12; i++) {
+            plain.offer(example(i).withBucket("X" + i));
+        }
+        advance(plain);
+        plain.finish();
+        assertEquals(1, checkpoints.written.size(), "no buckets configured: only the final checkpoint");
     }
 
     @Test
