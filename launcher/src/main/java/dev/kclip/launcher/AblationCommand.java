@@ -51,7 +51,7 @@ final class AblationCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: ${DEFAULT-VALUE}).")
     int batchSize = AblationSettings.DEFAULT_BATCH_SIZE;
 
-    @Option(names = "--seeds", split = ",", paramLabel = "S,S,...", description = "One run per seed and configuration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "One run per seed and configuration (default: ${DEFAULT-VALUE}).")
     List<Long> seeds = new ArrayList<>(AblationSettings.DEFAULT_SEEDS);
 
     @Option(names = "--init", paramLabel = "DIR",
