@@ -58,6 +58,9 @@ final class AblationCommand implements Callable<Integer> {
             description = "A pretrained CLIP directory (Hugging Face layout) for the base rows; without it, or when it is absent, only the random rows run.")
     Path init;
 
+    @Option(names = "--no-random", description = "Run only the --init rows (to add them to a table of the random rows).")
+    boolean noRandom;
+
     @Option(names = "--limit", paramLabel = "N", description = "Use at most N pairs, evenly spaced over the stream (default: all).")
     int limit;
 
@@ -67,7 +70,7 @@ final class AblationCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InvalidExampleException, IOException {
         AblationSettings settings = new AblationSettings(dataset != null ? dataset : DemoCommand.bundledDataset(),
-                labelField, orderBy, heldOut, concepts, teacher, model, steps, batchSize, seeds, init, Objective.STANDARD);
+                labelField, orderBy, heldOut, concepts, teacher, model, steps, batchSize, seeds, init, !noRandom, Objective.STANDARD);
         AblationTable table = AblationBenchmark.run(settings, limit, System.out);
         if (markdown != null) {
             Path parent = markdown.toAbsolutePath().getParent();

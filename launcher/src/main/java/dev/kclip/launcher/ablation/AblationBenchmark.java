@@ -45,7 +45,7 @@ public final class AblationBenchmark {
         List<AblationTable.Row> rows = new ArrayList<>();
         try (TeacherModel teacher = TeacherModels.load(settings.teacher())) {
             AblationData data = AblationData.load(settings, teacher, limit);
-            TrainerConfig any = starts.get(RANDOM);
+            TrainerConfig any = starts.values().iterator().next();
             out.printf(Locale.ROOT, "kclip ablation: %s by %s: %d training pairs, %d held out (%d%% by id), %d skipped;"
                             + " teacher %s, K=%d; model %s, %d steps of %d (%d fresh, the rest replayed), seeds %s%n",
                     settings.dataset(), settings.orderBy(), data.train().size(), data.heldOut().size(),
@@ -86,8 +86,9 @@ public final class AblationBenchmark {
     }
 
     /**
-     * The starting points: random weights with the teacher-seeded vocabulary always, and the pretrained base when
-     * {@code --init} names a directory that exists (said on {@code out} when it does not).
+     * The starting points: random weights with the teacher-seeded vocabulary (unless the settings leave them out),
+     * and the pretrained base when {@code --init} names a directory that exists (said on {@code out} when it does
+     * not).
      */
     private static Map<String, TrainerConfig> starts(AblationSettings settings, PrintStream out) {
         // never written to: the runs keep no checkpoints
@@ -95,7 +96,9 @@ public final class AblationBenchmark {
         TrainerConfig trainer = defaults.withModel(ModelConfig.load(settings.model()))
                 .withBatching(new TrainerConfig.Batching(settings.batchSize(), defaults.batching().maxWait()));
         Map<String, TrainerConfig> starts = new LinkedHashMap<>();
-        starts.put(RANDOM, trainer.withTraining(trainer.training().withTextInitTeacher(settings.teacher())));
+        if (settings.random()) {
+            starts.put(RANDOM, trainer.withTraining(trainer.training().withTextInitTeacher(settings.teacher())));
+        }
         Path init = settings.init();
         if (init == null) {
             out.println("kclip ablation: no --init given: running the random-init rows only");
@@ -103,6 +106,9 @@ public final class AblationBenchmark {
             out.println("kclip ablation: --init " + init + " does not exist: running the random-init rows only");
         } else {
             starts.put(baseName(init), trainer.withInit(init.toString()));
+        }
+        if (starts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to run: --no-random needs an --init directory that exists");
         }
         return starts;
     }

@@ -19,10 +19,11 @@ import java.util.List;
  * @param batchSize examples per step (the trainer's replay share of them replayed)
  * @param seeds one run per seed and configuration
  * @param init a pretrained CLIP directory for the "base" rows, or null for the "random" rows only
+ * @param random whether the "random" rows run (false: only the base rows, e.g. to add them to a table already made)
  * @param objectives the loss weights compared
  */
 public record AblationSettings(Path dataset, String labelField, String orderBy, double heldOutShare, int concepts,
-        String teacher, String model, int steps, int batchSize, List<Long> seeds, Path init, List<Objective> objectives) {
+        String teacher, String model, int steps, int batchSize, List<Long> seeds, Path init, boolean random, List<Objective> objectives) {
 
     public static final Path DEFAULT_DATASET = Path.of("datasets/emoji-64/pairs.jsonl");
     public static final String DEFAULT_LABEL_FIELD = "category";

@@ -24,7 +24,7 @@ class AblationBenchmarkTest {
         List<Objective> objectives = List.of(new Objective("contrastive", new LossWeights(0, 0, 1)),
                 new Objective("+ distillation", new LossWeights(1, 0, 1)));
         AblationSettings settings = new AblationSettings(Path.of("../datasets/emoji-64/pairs.jsonl"), "category",
-                "category", 0.2, 8, "onnx-minilm", "tiny", 3, 16, List.of(5L), Path.of("target/no-such-base"), objectives);
+                "category", 0.2, 8, "onnx-minilm", "tiny", 3, 16, List.of(5L), Path.of("target/no-such-base"), true, objectives);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         AblationTable table = AblationBenchmark.run(settings, 64, new PrintStream(printed, true, StandardCharsets.UTF_8));
         String out = printed.toString(StandardCharsets.UTF_8);
