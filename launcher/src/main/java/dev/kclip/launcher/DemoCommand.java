@@ -1,5 +1,6 @@
 package dev.kclip.launcher;
 
+import dev.kclip.launcher.ablation.AblationSettings;
 import dev.kclip.launcher.demo.DemoRun;
 import dev.kclip.launcher.demo.DemoSettings;
 import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
@@ -82,8 +83,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** emoji-64 from the repository the command was built in ({@code -Dkclip.home}, set by ./kclip), else from here. */
-    private static Path bundledDataset() {
+    static Path bundledDataset() {
         Path home = Path.of(System.getProperty("kclip.home", "."));
-        return home.resolve("datasets/emoji-64/pairs.jsonl");
+        return home.resolve(AblationSettings.DEFAULT_DATASET);
     }
 }

@@ -285,11 +285,18 @@ public final class DemoRun {
         return dataset;
     }
 
-    /** Groups of the order-by field, one after another, in the order each group first appears. */
     private List<PairEntry> streamOrder(Dataset dataset) {
+        return streamOrder(dataset.entries(), settings.orderBy(), settings.labelField());
+    }
+
+    /**
+     * Groups of the {@code orderBy} field (the label when it names {@code labelField}), one after another, in the
+     * order each group first appears; the order within a group is the dataset's.
+     */
+    public static List<PairEntry> streamOrder(List<PairEntry> entries, String orderBy, String labelField) {
         Map<String, List<PairEntry>> groups = new LinkedHashMap<>();
-        for (PairEntry entry : dataset.entries()) {
-            String group = settings.orderBy().equals(settings.labelField()) ? entry.label() : entry.attribute(settings.orderBy());
+        for (PairEntry entry : entries) {
+            String group = orderBy.equals(labelField) ? entry.label() : entry.attribute(orderBy);
             groups.computeIfAbsent(group == null ? "" : group, g -> new ArrayList<>()).add(entry);
         }
         return groups.values().stream().flatMap(List::stream).toList();
