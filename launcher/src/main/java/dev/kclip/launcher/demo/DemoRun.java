@@ -61,6 +61,8 @@ public final class DemoRun {
         TrainingHistory history = new TrainingHistory();
         out.printf("kclip demo: %d pairs from %s, streamed by %s; %d%% held out for evaluation%n", entries.size(),
                 settings.dataset(), settings.orderBy(), Math.round(settings.heldOutShare() * 100));
+        out.println(settings.init().equals(TrainerConfig.NO_INIT) ? "kclip demo: the student starts from random weights"
+                : "kclip demo: the student starts from the pretrained " + settings.init());
         Pipeline pipeline = Pipeline.start(pipelineSettings(), null, history, line -> out.println("  " + line));
         PipelineObserver observer = null;
         DemoProgress progress;

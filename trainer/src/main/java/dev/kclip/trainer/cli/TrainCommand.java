@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kclip train}: the continuous trainer in the foreground. */
-@Command(name = "train", mixinStandardHelpOptions = true, subcommands = TrainBenchCommand.class,
+@Command(name = "train", mixinStandardHelpOptions = true, subcommands = {TrainBenchCommand.class, PretrainCommand.class},
         description = "Train the Knowledge-CLIP student continuously from kclip.train.examples, with checkpoints, until Ctrl-C.")
 public final class TrainCommand implements Callable<Integer> {
 
