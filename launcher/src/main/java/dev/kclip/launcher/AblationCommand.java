@@ -2,6 +2,7 @@ package dev.kclip.launcher;
 
 import dev.kclip.launcher.ablation.AblationBenchmark;
 import dev.kclip.launcher.ablation.AblationSettings;
+import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.ablation.AblationTable;
 import dev.kclip.launcher.ablation.Objective;
 import dev.kclip.trainer.data.InvalidExampleException;
@@ -69,7 +70,7 @@ final class AblationCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InvalidExampleException, IOException {
-        AblationSettings settings = new AblationSettings(dataset != null ? dataset : DemoCommand.bundledDataset(),
+        AblationSettings settings = new AblationSettings(dataset != null ? dataset : Bundled.dataset(),
                 labelField, orderBy, heldOut, concepts, teacher, model, steps, batchSize, seeds, init, !noRandom, Objective.STANDARD);
         AblationTable table = AblationBenchmark.run(settings, limit, System.out);
         if (markdown != null) {

@@ -5,6 +5,7 @@ import dev.kclip.launcher.demo.DemoRun;
 import dev.kclip.launcher.demo.DemoSettings;
 import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import dev.kclip.trainer.loop.TrainerConfig;
+import dev.kclip.launcher.pipeline.Bundled;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,8 +66,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "report", paramLabel = "DIR", description = "Where index.html goes (default: ${DEFAULT-VALUE}).")
     Path report;
 
-    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
-            description = "Start the student from this pretrained CLIP directory (as kclip train --init; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init", paramLabel = "DIR|none",
+            description = "Start the student from this pretrained CLIP directory (as kclip train --init), or none for"
+                    + " random weights (default: the bundled " + Bundled.BASE + ").")
     String init;
 
     @Option(names = "--timeout", defaultValue = "15", paramLabel = "MINUTES",
@@ -75,16 +77,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path data = dataset != null ? dataset : bundledDataset();
+        Path data = dataset != null ? dataset : Bundled.dataset();
         DemoSettings settings = new DemoSettings(home, data, labelField, orderBy, heldOut, concepts, bootstrapSize,
-                driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState, init);
+                driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState,
+                Bundled.init(init, System.out));
         new DemoRun(settings, System.out, dev.kclip.launcher.demo.LiveView.isTerminal()).run();
         return 0;
-    }
-
-    /** emoji-64 from the repository the command was built in ({@code -Dkclip.home}, set by ./kclip), else from here. */
-    static Path bundledDataset() {
-        Path home = Path.of(System.getProperty("kclip.home", "."));
-        return home.resolve(AblationSettings.DEFAULT_DATASET);
     }
 }

@@ -6,6 +6,7 @@ import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.ingest.http.HttpIntakeConfig;
+import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
 import dev.kclip.teacher.TeacherModels;
@@ -52,8 +53,9 @@ final class UpCommand implements Callable<Integer> {
             description = "Teacher model: " + TeacherModels.SPECS + " (default: ${DEFAULT-VALUE}).")
     String teacher = OnnxMiniLmTeacher.SPEC;
 
-    @Option(names = "--init", defaultValue = TrainerConfig.NO_INIT, paramLabel = "DIR|none",
-            description = "Start a new student from this pretrained CLIP directory (as kclip train --init; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init", paramLabel = "DIR|none",
+            description = "Start a new student from this pretrained CLIP directory (as kclip train --init), or none for"
+                    + " random weights (default: the bundled " + Bundled.BASE + "); a run that resumes ignores it.")
     String init;
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
@@ -75,7 +77,7 @@ final class UpCommand implements Callable<Integer> {
         ConceptSettings conceptSettings = conceptJob.concepts();
         PipelineSettings settings = defaults.withConcepts(conceptJob.withConcepts(conceptSettings
                 .withKMeans(conceptSettings.kmeans().withK(concepts))
-                .withBootstrapSize(bootstrapSize))).withTrainerInit(init);
+                .withBootstrapSize(bootstrapSize))).withTrainerInit(Bundled.init(init, System.out));
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
         System.out.println("kclip up: starting (state in " + settings.home() + ")");
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,

@@ -58,9 +58,58 @@ public final class SafetensorsWriter {
             }
             return new Tensor(StoredType.BF16, shape, b.array());
         }
+
+        /** A float16 tensor of {@code values}, each rounded to nearest even ({@link #roundToFloat16Bits}). */
+        public static Tensor f16(float[] values, long... shape) {
+            ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, 2)).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) {
+                b.putShort(roundToFloat16Bits(v));
+            }
+            return new Tensor(StoredType.F16, shape, b.array());
+        }
     }
 
     private SafetensorsWriter() {
+    }
+
+    /**
+     * The IEEE half-precision bits of {@code v}, rounded to nearest even: overflow to infinity, subnormals kept, NaN
+     * stays NaN (what {@code Float.floatToFloat16} of Java 20 computes).
+     */
+    public static short roundToFloat16Bits(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int sign = (bits >>> 16) & 0x8000;
+        int exponent = (bits >>> 23) & 0xff;
+        int mantissa = bits & 0x7fffff;
+        if (exponent == 0xff) {
+            return (short) (sign | 0x7c00 | (mantissa != 0 ? 0x200 : 0));
+        }
+        int unbiased = exponent - 127;
+        if (unbiased > 15) {
+            return (short) (sign | 0x7c00);
+        }
+        if (unbiased >= -14) {
+            // normal half: 10 mantissa bits, round the 13 dropped ones to nearest even (a carry may bump the exponent)
+            int half = ((unbiased + 15) << 10) | (mantissa >>> 13);
+            int dropped = mantissa & 0x1fff;
+            if (dropped > 0x1000 || dropped == 0x1000 && (half & 1) == 1) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        if (unbiased < -25) {
+            return (short) sign;
+        }
+        // subnormal half: value = m · 2^-24 with the implicit bit restored
+        int full = mantissa | 0x800000;
+        int shift = -1 - unbiased; // 14 .. 24
+        int half = full >>> shift;
+        int dropped = full & ((1 << shift) - 1);
+        int midpoint = 1 << (shift - 1);
+        if (dropped > midpoint || dropped == midpoint && (half & 1) == 1) {
+            half++;
+        }
+        return (short) (sign | half);
     }
 
     /**

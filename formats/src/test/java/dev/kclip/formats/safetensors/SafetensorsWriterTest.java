@@ -93,6 +93,29 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void float16BitsAreIeeeHalvesRoundedToNearestEven() {
+        assertEquals((short) 0x3c00, SafetensorsWriter.roundToFloat16Bits(1f));
+        assertEquals((short) 0xc000, SafetensorsWriter.roundToFloat16Bits(-2f));
+        assertEquals((short) 0x7bff, SafetensorsWriter.roundToFloat16Bits(65504f));
+        assertEquals((short) 0x7c00, SafetensorsWriter.roundToFloat16Bits(70000f));
+        assertEquals((short) 0x0001, SafetensorsWriter.roundToFloat16Bits(0x1p-24f));
+        assertEquals((short) 0x0200, SafetensorsWriter.roundToFloat16Bits(0x1p-15f));
+        // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: the even one, 1; a little more goes up
+        assertEquals((short) 0x3c00, SafetensorsWriter.roundToFloat16Bits(1f + 0x1p-11f));
+        assertEquals((short) 0x3c01, SafetensorsWriter.roundToFloat16Bits(1f + 0x1p-11f + 0x1p-20f));
+        assertEquals(0x7e00, SafetensorsWriter.roundToFloat16Bits(Float.NaN) & 0x7e00);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            float[] values = {0.1f, -3.14159f, 1e-5f, 1234.5f, 0f};
+            Tensor tensor = Tensor.f16(values, values.length);
+            float[] widened = manager.create(ByteBuffer.wrap(tensor.bytes()).order(ByteOrder.LITTLE_ENDIAN),
+                    new ai.djl.ndarray.types.Shape(values.length), DataType.FLOAT16).toType(DataType.FLOAT32, false).toFloatArray();
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(values[i], widened[i], Math.abs(values[i]) * 1e-3 + 1e-7, "value " + i);
+            }
+        }
+    }
+
+    @Test
     void aTensorWhoseBytesDoNotFitItsShapeIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Tensor(StoredType.F16, new long[] {2, 3}, new byte[10]));

@@ -1,5 +1,6 @@
 package dev.kclip.launcher.ablation;
 
+import dev.kclip.launcher.pipeline.Bundled;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,7 +26,7 @@ import java.util.List;
 public record AblationSettings(Path dataset, String labelField, String orderBy, double heldOutShare, int concepts,
         String teacher, String model, int steps, int batchSize, List<Long> seeds, Path init, boolean random, List<Objective> objectives) {
 
-    public static final Path DEFAULT_DATASET = Path.of("datasets/emoji-64/pairs.jsonl");
+    public static final Path DEFAULT_DATASET = Path.of(Bundled.DATASET);
     public static final String DEFAULT_LABEL_FIELD = "category";
     public static final String DEFAULT_ORDER_BY = "category";
     /** The demo's held-out share. */

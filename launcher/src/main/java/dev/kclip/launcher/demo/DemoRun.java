@@ -61,6 +61,8 @@ public final class DemoRun {
         TrainingHistory history = new TrainingHistory();
         out.printf("kclip demo: %d pairs from %s, streamed by %s; %d%% held out for evaluation%n", entries.size(),
                 settings.dataset(), settings.orderBy(), Math.round(settings.heldOutShare() * 100));
+        out.println(settings.init().equals(TrainerConfig.NO_INIT) ? "kclip demo: the student starts from random weights"
+                : "kclip demo: the student starts from the pretrained " + settings.init());
         Pipeline pipeline = Pipeline.start(pipelineSettings(), null, history, line -> out.println("  " + line));
         PipelineObserver observer = null;
         DemoProgress progress;
@@ -115,11 +117,12 @@ public final class DemoRun {
                 // labels become visible downstream when a checkpoint commits their transaction
                 .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
         boolean pretrained = !settings.init().equals(TrainerConfig.NO_INIT);
-        TrainerConfig trainer = defaults.trainer().withInit(settings.init())
+        TrainerConfig started = defaults.trainer().withInit(settings.init());
+        TrainerConfig trainer = started
                 // the label names ("Animals & Nature") appear in no caption: a vocabulary seeded from the teacher's
                 // embeddings of each token is what lets a new student's text encoder place them at all (a pretrained
                 // CLIP has its own)
-                .withTraining(defaults.trainer().training().withTextInitTeacher(pretrained ? null : settings.teacher()))
+                .withTraining(started.training().withTextInitTeacher(pretrained ? null : settings.teacher()))
                 .withBatching(new TrainerConfig.Batching(settings.batchSize(), Duration.ofSeconds(1)))
                 .withReplay(new TrainerConfig.Replay(0.25, 10_000, (int) settings.minSteps(), Duration.ofSeconds(2)))
                 // the stream's groups are the continual evaluation's time buckets

@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param teacher teacher model spec
  * @param reportDir where {@code index.html} is written
  * @param timeout the demo gives up waiting after this long and reports what it has
- * @param init a pretrained CLIP directory the student starts from, or {@code none} (TrainerConfig.NO_INIT)
+ * @param init a pretrained CLIP directory the student starts from (the command's default: the bundled
+ *     {@code models/emoji-base}), or {@code none} (TrainerConfig.NO_INIT) for random weights
  */
 public record DemoSettings(Path home, Path dataset, String labelField, String orderBy, double heldOutShare,
         int concepts, int bootstrapSize, int driftWindow, long minSteps, int batchSize, String teacher,

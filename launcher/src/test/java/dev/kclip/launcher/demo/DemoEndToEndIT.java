@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kclip.trainer.loop.TrainerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ class DemoEndToEndIT {
         Path dataset = firstPairs(Path.of("../datasets/emoji-64/pairs.jsonl"), PAIRS);
         DemoSettings settings = new DemoSettings(dir.resolve("state"), dataset, "category", "category", 0.2,
                 8, 100, 50, 30, 16, "onnx-minilm", dir.resolve("report"), Duration.ofMinutes(6), true,
-                TrainerConfig.NO_INIT);
+                Path.of("../models/emoji-base").toString());
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         DemoSummary summary = new DemoRun(settings, new PrintStream(output, true, StandardCharsets.UTF_8), false).run();

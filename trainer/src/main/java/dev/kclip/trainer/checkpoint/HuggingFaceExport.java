@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kclip.formats.safetensors.SafetensorsWriter;
+import dev.kclip.formats.safetensors.StoredType;
 import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.model.ModelConfig;
@@ -51,16 +52,29 @@ public final class HuggingFaceExport {
 
     /** Writes the export of a verified checkpoint into {@code target} (created if needed); returns the files. */
     public static List<Path> export(StoredCheckpoint checkpoint, Path target) throws IOException {
+        return export(checkpoint, target, StoredType.F32);
+    }
+
+    /**
+     * Writes the export with its weights stored as {@code dtype}: {@code F32}, or {@code F16} for half the size
+     * (the importer widens it to float32 again; values keep about three significant digits).
+     */
+    public static List<Path> export(StoredCheckpoint checkpoint, Path target, StoredType dtype) throws IOException {
+        if (dtype != StoredType.F32 && dtype != StoredType.F16) {
+            throw new IllegalArgumentException("exports store F32 or F16, not " + dtype);
+        }
         Files.createDirectories(target);
         CheckpointManifest manifest = checkpoint.manifest();
-        ModelConfig config = manifest.model();
+        ModelConfig config = checkpoint.model();
         Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(checkpoint.file(StoredCheckpoint.WEIGHTS_FILE));
              StudentModel model = StudentModel.load(config, Device.cpu(), Precision.FP32, in)) {
             for (Map.Entry<String, Parameter> p : model.parameters().entrySet()) {
                 NDArray array = p.getValue().getArray();
                 long[] shape = p.getKey().equals("logit_scale") ? new long[0] : array.getShape().getShape();
-                tensors.put(huggingFaceName(p.getKey()), SafetensorsWriter.Tensor.f32(array.toFloatArray(), shape));
+                float[] values = array.toFloatArray();
+                tensors.put(huggingFaceName(p.getKey()), dtype == StoredType.F16
+                        ? SafetensorsWriter.Tensor.f16(values, shape) : SafetensorsWriter.Tensor.f32(values, shape));
             }
         }
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -77,7 +91,7 @@ public final class HuggingFaceExport {
             ObjectNode definition = fixedLength(tokenizer);
             Files.write(tokenizerFile, JSON.writeValueAsBytes(definition));
             Files.write(tokenizerConfigFile, JSON.writeValueAsBytes(tokenizerConfig(tokenizer, definition)));
-            Files.write(configFile, JSON.writeValueAsBytes(clipConfig(config, tokenizer, definition, manifest)));
+            Files.write(configFile, JSON.writeValueAsBytes(clipConfig(config, tokenizer, definition, manifest, dtype)));
         }
         Path preprocessor = target.resolve("preprocessor_config.json");
         Files.write(preprocessor, JSON.writeValueAsBytes(preprocessorConfig(config)));
@@ -140,14 +154,14 @@ public final class HuggingFaceExport {
     }
 
     private static ObjectNode clipConfig(ModelConfig c, StudentTokenizer tokenizer, ObjectNode definition,
-            CheckpointManifest manifest) {
+            CheckpointManifest manifest, StoredType dtype) {
         String hiddenAct = c.activation() == ModelConfig.Activation.GELU ? "gelu" : "quick_gelu";
         ObjectNode root = JSON.createObjectNode();
         root.putArray("architectures").add("CLIPModel");
         root.put("model_type", "clip");
         root.put("projection_dim", c.embedDim());
         root.put("logit_scale_init_value", 2.6592);
-        root.put("torch_dtype", "float32");
+        root.put("torch_dtype", dtype == StoredType.F16 ? "float16" : "float32");
         ObjectNode text = root.putObject("text_config");
         text.put("model_type", "clip_text_model");
         text.put("vocab_size", c.vocabSize());

@@ -16,6 +16,7 @@ import dev.kclip.teacher.TeacherModels;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import dev.kclip.trainer.data.Examples;
+import dev.kclip.trainer.data.HeldOutSplit;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.eval.AttributeZeroShot;
 import dev.kclip.trainer.eval.BucketAccuracy;
@@ -24,8 +25,11 @@ import dev.kclip.trainer.eval.ContinualMetrics;
 import dev.kclip.trainer.eval.EvalExample;
 import dev.kclip.trainer.eval.Evaluator;
 import dev.kclip.trainer.eval.NearestConcept;
+import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
+import dev.kclip.trainer.model.clip.ClipImport;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,14 +41,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code kclip eval}: evaluate a checkpoint on a dataset file. */
+/** {@code kclip eval}: evaluate a checkpoint, or a pretrained directory, on a dataset file. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a checkpoint on a dataset: zero-shot (per bucket with --bucket-field), retrieval, teacher "
-                + "agreement, concept accuracy, attribute zero-shot; and the checkpoint's own continual figures.")
+        description = "Evaluate a checkpoint (or a pretrained --init directory) on a dataset: zero-shot (per bucket with"
+                + " --bucket-field), retrieval, teacher agreement, concept accuracy, attribute zero-shot; and a checkpoint's"
+                + " own continual figures.")
 public final class EvalCommand implements Callable<Integer> {
 
     /** How many skipped entries are listed after the metrics (all are counted). */
@@ -54,8 +60,20 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A checkpoint directory (or a latest link).")
-    Path checkpoint;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** What is evaluated: a checkpoint, or a pretrained directory as a new student would start from it. */
+    static final class Source {
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A checkpoint directory (or a latest link).")
+        Path checkpoint;
+
+        @Option(names = "--init", required = true, paramLabel = "DIR",
+                description = "A pretrained CLIP directory (as kclip train --init), before any training; its W_e and C"
+                        + " are fresh, so teacher metrics are off unless --teacher is given.")
+        Path init;
+    }
 
     @Option(names = "--dataset", required = true, paramLabel = "PATH",
             description = "A JSONL file (one {\"image\": path, \"caption\": text, ...} per line, paths relative to the file), "
@@ -105,12 +123,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate the first N pairs only (default: all).")
     int limit = 0;
 
+    @Option(names = "--held-out", defaultValue = "0", paramLabel = "SHARE",
+            description = "Evaluate only the pairs a trainer with this held-out share keeps out of training (by id"
+                    + " hash, as kclip demo's --held-out); 0 = all (default).")
+    double heldOut;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.exists(dataset)) {
             throw new UserException("no dataset " + dataset);
         }
-        StoredCheckpoint stored = CheckpointsCommand.resolve(checkpoint.toString(), Path.of("."));
+        StoredCheckpoint stored = source.checkpoint == null ? null
+                : CheckpointsCommand.resolve(source.checkpoint.toString(), Path.of("."));
         ReaderOptions options = (labelsField == null ? ReaderOptions.DEFAULTS : ReaderOptions.DEFAULTS.withLabelField(labelsField))
                 .withAllowOutsideRoot(allowOutsideRoot);
         DatasetFormat layout;
@@ -125,15 +149,21 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserException("dataset " + dataset + " has no usable pairs (" + loaded.skippedSummary() + "; first: "
                     + (loaded.skipped().isEmpty() ? "none" : loaded.skipped().get(0)) + ")");
         }
+        if (heldOut > 0) {
+            HeldOutSplit split = new HeldOutSplit(heldOut);
+            pairs = pairs.stream().filter(p -> split.isHeldOut(p.id())).toList();
+        }
         if (limit > 0 && pairs.size() > limit) {
             pairs = pairs.subList(0, limit);
         }
-        String teacherSpec = teacher != null ? teacher : stored.manifest().teacherModelId();
+        String teacherSpec = teacher != null ? teacher : stored == null ? null : stored.manifest().teacherModelId();
         Evaluator.Evaluation evaluation;
         try (TeacherModel teacherModel = loadTeacher(teacherSpec)) {
             Function<List<String>, List<float[]>> embed = teacherModel == null ? null : strings -> embed(teacherModel, strings);
             List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(LoadedDataset.Pair::caption).toList());
-            NearestConcept nearest = concepts ? nearestConcept(stored.manifest().teacherModelId()) : null;
+            String conceptTeacher = stored != null ? stored.manifest().teacherModelId()
+                    : teacherModel != null ? teacherModel.modelId() : null;
+            NearestConcept nearest = concepts && conceptTeacher != null ? nearestConcept(conceptTeacher) : null;
             List<EvalExample> examples = new ArrayList<>();
             for (int i = 0; i < pairs.size(); i++) {
                 LoadedDataset.Pair p = pairs.get(i);
@@ -143,8 +173,8 @@ public final class EvalCommand implements Callable<Integer> {
                         p.attributes()));
             }
             List<String> buckets = bucketField == null ? null : pairs.stream().map(this::bucketOf).toList();
-            try (InputStream in = Files.newInputStream(stored.file(StoredCheckpoint.WEIGHTS_FILE));
-                 StudentModel model = StudentModel.load(stored.manifest().model(), Device.cpu(), Precision.FP32, in);
+            try (StudentModel model = stored != null ? checkpointModel(stored)
+                         : pretrainedModel(source.init, teacherModel == null ? 1 : teacherModel.dimension());
                  StudentTokenizer tokenizer = StudentTokenizer.load(model.config().tokenizer(), model.config().contextLength())) {
                 Evaluator evaluator = new Evaluator(model, tokenizer, prompt, embed);
                 if (!attributeFields.equals(List.of("none"))) {
@@ -153,16 +183,40 @@ public final class EvalCommand implements Callable<Integer> {
                 evaluation = evaluator.evaluate(examples, buckets);
             }
         }
-        System.out.printf("checkpoint %s (version %d, step %d) on %s%n", stored.directory(), stored.version(),
-                stored.manifest().step(), dataset);
+        if (stored != null) {
+            System.out.printf("checkpoint %s (version %d, step %d) on %s%n", stored.directory(), stored.version(),
+                    stored.manifest().step(), dataset);
+        } else {
+            System.out.printf("pretrained %s, before training, on %s%n", source.init, dataset);
+        }
         System.out.printf("  %,d pairs evaluated, %s%n", pairs.size(), loaded.skippedSummary());
         loaded.skipped().stream().limit(SKIPS_LISTED).forEach(s -> System.out.println("    " + s));
         evaluation.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-24s %.4f%n", name, value));
         if (bucketField != null) {
             printBuckets(evaluation.buckets());
         }
-        printContinual(stored.manifest());
+        if (stored != null) {
+            printContinual(stored.manifest());
+        }
         return 0;
+    }
+
+    private static StudentModel checkpointModel(StoredCheckpoint stored) throws IOException {
+        try (InputStream in = Files.newInputStream(stored.file(StoredCheckpoint.WEIGHTS_FILE))) {
+            return StudentModel.load(stored.model(), Device.cpu(), Precision.FP32, in);
+        }
+    }
+
+    /** The student a trainer starts from {@code directory}: its towers, fresh heads for {@code teacherDim}. */
+    private static StudentModel pretrainedModel(Path directory, int teacherDim) {
+        try (ClipImport clip = ClipImport.open(directory)) {
+            ModelConfig config = clip.modelConfig(ModelConfig.tiny().withData(teacherDim, 1));
+            StudentModel model = StudentModel.create(config, Device.cpu(), Precision.FP32, 0);
+            clip.loadInto(model);
+            return model;
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
     }
 
     private String bucketOf(LoadedDataset.Pair pair) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kclip train}: the continuous trainer in the foreground. */
-@Command(name = "train", mixinStandardHelpOptions = true, subcommands = TrainBenchCommand.class,
+@Command(name = "train", mixinStandardHelpOptions = true, subcommands = {TrainBenchCommand.class, PretrainCommand.class},
         description = "Train the Knowledge-CLIP student continuously from kclip.train.examples, with checkpoints, until Ctrl-C.")
 public final class TrainCommand implements Callable<Integer> {
 
@@ -93,8 +93,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Continual evaluation: a new time bucket every N stream examples, t0, t1, ... (default: ${DEFAULT-VALUE}: none).")
     long bucketEvery = DEFAULTS.heldOut().buckets().everyExamples();
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate = TRAINING.learningRate();
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: " + TrainingSettings.DEFAULT_RATE_TEXT + ").")
+    Double learningRate;
 
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     long warmupSteps = TRAINING.warmupSteps();
@@ -145,7 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingSettings training = TRAINING
                 .withLossWeights(new LossWeights(alpha, beta, gamma))
                 .withDistillation(distillation)
-                .withLearningRate(learningRate, warmupSteps).withDecaySteps(decaySteps)
+                .withLearningRate(TRAINING.learningRate(), warmupSteps).withDecaySteps(decaySteps)
                 .withSeed(seed)
                 .withTextInitTeacher(textInitTeacher);
         TrainerConfig configured = DEFAULTS.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
@@ -156,7 +156,9 @@ public final class TrainCommand implements Callable<Integer> {
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
                 .withDevice(device.equals("gpu"), precision);
-        return configured.withInit(init);
+        TrainerConfig started = configured.withInit(init);
+        return learningRate == null ? started
+                : started.withTraining(started.training().withLearningRate(learningRate, warmupSteps));
     }
 
     @Override

@@ -4,7 +4,9 @@ import dev.kclip.datasets.image.ImageDecoder;
 import dev.kclip.datasets.image.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /** Decodes, augments and tokenises a list of examples into a {@link PreparedBatch}. */
@@ -14,10 +16,25 @@ public final class BatchAssembler {
 
     private final ImageTransform images;
     private final StudentTokenizer tokenizer;
+    /** Decoded images by example id, when kept (a fixed corpus trained for epochs); null on a stream. */
+    private final Map<String, BufferedImage> decoded;
 
     public BatchAssembler(ImageTransform images, StudentTokenizer tokenizer) {
+        this(images, tokenizer, null);
+    }
+
+    private BatchAssembler(ImageTransform images, StudentTokenizer tokenizer, Map<String, BufferedImage> decoded) {
         this.images = images;
         this.tokenizer = tokenizer;
+        this.decoded = decoded;
+    }
+
+    /**
+     * The same assembler keeping every image it decodes, by example id, so a corpus replayed for many epochs is
+     * decoded once. Unbounded: for a fixed corpus that fits in memory, never for a stream.
+     */
+    public BatchAssembler keepingDecodedImages() {
+        return new BatchAssembler(images, tokenizer, new HashMap<>());
     }
 
     public ImageTransform images() {
@@ -48,11 +65,16 @@ public final class BatchAssembler {
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             TrainingExample e = examples.get(i);
-            BufferedImage image;
-            try {
-                image = IMAGES.decode(e.image()).image();
-            } catch (ImageRejectedException rejected) {
-                throw InvalidExampleException.undecodable(rejected, e.id());
+            BufferedImage image = decoded == null ? null : decoded.get(e.id());
+            if (image == null) {
+                try {
+                    image = IMAGES.decode(e.image()).image();
+                } catch (ImageRejectedException rejected) {
+                    throw InvalidExampleException.undecodable(rejected, e.id());
+                }
+                if (decoded != null) {
+                    decoded.put(e.id(), image);
+                }
             }
             if (random == null) {
                 images.eval(image, pixels, i * images.pixels());

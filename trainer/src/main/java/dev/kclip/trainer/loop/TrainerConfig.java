@@ -195,12 +195,20 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
     /**
      * Starts a new student from the pretrained CLIP in {@code directory} ({@link ClipImport}), or from random weights
      * for {@link #NO_INIT}: the model's shapes and tokenizer become that CLIP's, {@code W_e} and {@code C} keep this
-     * configuration's settings. A run that resumes from a checkpoint ignores it.
+     * configuration's settings, and the peak learning rate becomes the fine-tuning one
+     * ({@link TrainingSettings#FINE_TUNING_LEARNING_RATE}) unless it was changed from the default (set another rate
+     * after this call to override). A run that resumes from a checkpoint ignores the directory.
      *
      * @throws IllegalArgumentException when the directory is not a supported CLIP
      */
     public TrainerConfig withInit(String directory) {
-        return directory.equals(NO_INIT) ? this : withModel(ClipImport.configure(Path.of(directory), model));
+        if (directory.equals(NO_INIT)) {
+            return this;
+        }
+        TrainerConfig pretrained = withModel(ClipImport.configure(Path.of(directory), model));
+        return training.learningRate() != TrainingSettings.defaults().learningRate() ? pretrained
+                : pretrained.withTraining(training.withLearningRate(TrainingSettings.FINE_TUNING_LEARNING_RATE,
+                        training.warmupSteps()));
     }
 
     /** The device to train on: the first GPU, or the CPU. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.kclip.formats.safetensors.SafetensorsFile;
 import dev.kclip.formats.safetensors.SafetensorsWriter;
+import dev.kclip.formats.tokenizer.TokenizerJson;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
@@ -62,7 +63,7 @@ public final class TrainingSession implements Student {
     private final TrainingSettings settings;
     private final StudentModel model;
     private final StudentTokenizer tokenizer;
-    private final BatchAssembler assembler;
+    private BatchAssembler assembler;
     private final AdamW optimizer;
     private final LearningRateSchedule schedule;
     private final LossScaler scaler;
@@ -145,7 +146,7 @@ public final class TrainingSession implements Student {
             Precision precision) throws IOException {
         StudentModel model;
         try (InputStream in = Files.newInputStream(checkpoint.file(StoredCheckpoint.WEIGHTS_FILE))) {
-            model = StudentModel.load(checkpoint.manifest().model(), device, precision, in);
+            model = StudentModel.load(checkpoint.model(), device, precision, in);
         }
         AdamW optimizer = new AdamW(settings.optimizer(), model.manager());
         try (SafetensorsFile moments = SafetensorsFile.open(checkpoint.file(StoredCheckpoint.OPTIMIZER_FILE))) {
@@ -165,6 +166,14 @@ public final class TrainingSession implements Student {
 
     private static LossScaler scaler(Precision precision) {
         return precision == Precision.MIXED ? LossScaler.dynamic() : LossScaler.none();
+    }
+
+    /**
+     * Keeps every image this session decodes, by example id, so a fixed corpus trained for many epochs is decoded
+     * once (see {@link BatchAssembler#keepingDecodedImages}); not for a stream.
+     */
+    public void keepDecodedImages() {
+        assembler = assembler.keepingDecodedImages();
     }
 
     public StudentModel model() {
@@ -262,6 +271,10 @@ public final class TrainingSession implements Student {
     public Map<String, CheckpointStore.FileContent> checkpointFiles() {
         Map<String, CheckpointStore.FileContent> files = new LinkedHashMap<>();
         files.put(StoredCheckpoint.WEIGHTS_FILE, model::save);
+        if (!model.config().tokenizer().startsWith(TokenizerJson.CLASSPATH)) {
+            // a file tokenizer (a pretrained directory's) travels with the checkpoint: the directory may move
+            files.put(StoredCheckpoint.TOKENIZER_FILE, out -> out.write(tokenizer.definition()));
+        }
         files.put(StoredCheckpoint.OPTIMIZER_FILE, out -> {
             Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
             optimizer.state().forEach((name, array) ->

@@ -207,6 +207,22 @@ public record ModelConfig(
                 layerNormEpsilon, visionIntermediate, textIntermediate, pretrained);
     }
 
+    /** Same shapes reading their tokenizer from {@code spec} ({@code classpath:/...} or a file path). */
+    public ModelConfig withTokenizer(String spec) {
+        return new ModelConfig(name, imageSize, patchSize, visionWidth, visionLayers, visionHeads, textWidth,
+                textLayers, textHeads, contextLength, vocabSize, embedDim, mlpRatio, textPooling, projector,
+                projectorHidden, classifierInput, teacherDim, conceptCount, spec, activation, layerNormEpsilon,
+                visionIntermediate, textIntermediate, pretrained);
+    }
+
+    /** Same shapes over a vocabulary of {@code size} token ids. */
+    public ModelConfig withVocabSize(int size) {
+        return new ModelConfig(name, imageSize, patchSize, visionWidth, visionLayers, visionHeads, textWidth,
+                textLayers, textHeads, contextLength, size, embedDim, mlpRatio, textPooling, projector,
+                projectorHidden, classifierInput, teacherDim, conceptCount, tokenizer, activation, layerNormEpsilon,
+                visionIntermediate, textIntermediate, pretrained);
+    }
+
     /** Hidden size of the image blocks' MLP. */
     public int visionMlpWidth() {
         return visionIntermediate > 0 ? visionIntermediate : visionWidth * mlpRatio;

@@ -79,9 +79,14 @@ class CommandsTest {
         assertEquals(clip.resolve("tokenizer.json").toString(), c.model().tokenizer());
         assertEquals(32, c.model().imageSize());
         assertEquals(ModelConfig.tiny().projector(), c.model().projector());
+        assertEquals(TrainingSettings.FINE_TUNING_LEARNING_RATE, c.training().learningRate(), "a pretrained start fine-tunes");
+        TrainCommand explicit = new TrainCommand();
+        new CommandLine(explicit).parseArgs("--init", clip.toString(), "--lr", "3e-4");
+        assertEquals(3e-4, explicit.config().training().learningRate(), "an explicit --lr wins");
         TrainCommand none = new TrainCommand();
         new CommandLine(none).parseArgs("--init", "none");
         assertEquals(ModelConfig.tiny(), none.config().model());
+        assertEquals(TrainingSettings.defaults().learningRate(), none.config().training().learningRate());
         TrainCommand missing = new TrainCommand();
         new CommandLine(missing).parseArgs("--init", clip.resolve("no-such-dir").toString());
         assertThrows(IllegalArgumentException.class, missing::config);
@@ -94,7 +99,8 @@ class CommandsTest {
         line.parseArgs();
         assertEquals(TrainerConfig.defaults(Path.of(".kclip", "checkpoints")), command.config());
         assertTrue(line.getUsageMessage().contains("(default: 64)"), "the help shows the config's batch size");
-        assertTrue(line.getUsageMessage().contains("(default: 5.0E-4)"), line.getUsageMessage());
+        assertTrue(line.getUsageMessage().replaceAll("\\s+", " ").contains("(default: 5e-4 from random weights, 5e-5 from --init"),
+                line.getUsageMessage());
 
         TrainCommand fromEnvironment = new TrainCommand();
         new CommandLine(fromEnvironment).setDefaultValueProvider(new EnvironmentDefaults(Map.of(
