@@ -1,5 +1,6 @@
 package dev.kclip.teacher;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,6 +40,23 @@ public interface TeacherModel extends AutoCloseable {
      * @return one embedding per caption, in order
      */
     List<TeacherEmbedding> embed(List<String> captions);
+
+    /** Captions per forward pass in {@link #vectors}: a CPU-friendly batch for offline work. */
+    int OFFLINE_BATCH = 64;
+
+    /**
+     * The vector of every caption, in order, embedded {@link #OFFLINE_BATCH} at a time: for offline work over a whole
+     * list (evaluation, pretraining, benchmarks), where a single forward pass would be too large.
+     */
+    default List<float[]> vectors(List<String> captions) {
+        List<float[]> vectors = new ArrayList<>(captions.size());
+        for (int from = 0; from < captions.size(); from += OFFLINE_BATCH) {
+            for (TeacherEmbedding e : embed(captions.subList(from, Math.min(captions.size(), from + OFFLINE_BATCH)))) {
+                vectors.add(e.vector());
+            }
+        }
+        return vectors;
+    }
 
     /** Releases native memory. */
     @Override

@@ -11,7 +11,6 @@ import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.datasets.read.SkippedException;
 import dev.kclip.launcher.demo.DemoRun;
 import dev.kclip.schemas.PairIds;
-import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.trainer.data.HeldOutSplit;
 import dev.kclip.trainer.data.TrainingExample;
@@ -36,7 +35,6 @@ import java.util.Set;
 public record AblationData(List<TrainingExample> train, List<EvalExample> heldOut, ConceptModel concepts,
         int skipped) {
 
-    private static final int TEACHER_BATCH = 64;
 
     /**
      * Reads, splits, embeds and labels {@code settings.dataset()}.
@@ -68,7 +66,7 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
                 skipped++;
             }
         }
-        List<float[]> vectors = embed(teacher, pairs.stream().map(Pair::caption).toList());
+        List<float[]> vectors = teacher.vectors(pairs.stream().map(Pair::caption).toList());
         HeldOutSplit split = new HeldOutSplit(settings.heldOutShare());
         List<float[]> trainVectors = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
@@ -95,17 +93,6 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
             }
         }
         return new AblationData(List.copyOf(train), List.copyOf(heldOut), concepts, skipped);
-    }
-
-    /** The teacher's vector of each caption, in order. */
-    static List<float[]> embed(TeacherModel teacher, List<String> captions) {
-        List<float[]> vectors = new ArrayList<>(captions.size());
-        for (int from = 0; from < captions.size(); from += TEACHER_BATCH) {
-            for (TeacherEmbedding e : teacher.embed(captions.subList(from, Math.min(captions.size(), from + TEACHER_BATCH)))) {
-                vectors.add(e.vector());
-            }
-        }
-        return vectors;
     }
 
     private record Pair(String id, String caption, byte[] image, String label) {

@@ -10,7 +10,6 @@ import dev.kclip.datasets.read.ReaderOptions;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
-import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
@@ -159,7 +158,7 @@ public final class EvalCommand implements Callable<Integer> {
         String teacherSpec = teacher != null ? teacher : stored == null ? null : stored.manifest().teacherModelId();
         Evaluator.Evaluation evaluation;
         try (TeacherModel teacherModel = loadTeacher(teacherSpec)) {
-            Function<List<String>, List<float[]>> embed = teacherModel == null ? null : strings -> embed(teacherModel, strings);
+            Function<List<String>, List<float[]>> embed = teacherModel == null ? null : teacherModel::vectors;
             List<float[]> vectors = embed == null ? null : embed.apply(pairs.stream().map(LoadedDataset.Pair::caption).toList());
             String conceptTeacher = stored != null ? stored.manifest().teacherModelId()
                     : teacherModel != null ? teacherModel.modelId() : null;
@@ -260,16 +259,6 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserException("cannot load teacher '" + spec + "' for agreement metrics (" + e.getMessage()
                     + "); pass --teacher SPEC or --teacher none");
         }
-    }
-
-    private static List<float[]> embed(TeacherModel teacher, List<String> strings) {
-        List<float[]> vectors = new ArrayList<>();
-        for (int from = 0; from < strings.size(); from += 64) {
-            for (TeacherEmbedding e : teacher.embed(strings.subList(from, Math.min(strings.size(), from + 64)))) {
-                vectors.add(e.vector());
-            }
-        }
-        return vectors;
     }
 
     private NearestConcept nearestConcept(String teacherModelId) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kclip.common.files.Directories;
 import dev.kclip.formats.tokenizer.TokenizerJson;
-import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
@@ -67,7 +66,6 @@ public final class Pretrainer {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String WORK = ".pretrain-work";
-    private static final int TEACHER_BATCH = 64;
 
     private final PretrainSettings settings;
     private final PrintStream log;
@@ -208,12 +206,9 @@ public final class Pretrainer {
         try (TeacherModel teacher = TeacherModels.load(s.teacher())) {
             teacherModelId = teacher.modelId();
             List<String> all = List.copyOf(texts);
-            for (int from = 0; from < all.size(); from += TEACHER_BATCH) {
-                List<String> batch = all.subList(from, Math.min(all.size(), from + TEACHER_BATCH));
-                List<TeacherEmbedding> embedded = teacher.embed(batch);
-                for (int i = 0; i < batch.size(); i++) {
-                    vectors.put(batch.get(i), embedded.get(i).vector());
-                }
+            List<float[]> embedded = teacher.vectors(all);
+            for (int i = 0; i < all.size(); i++) {
+                vectors.put(all.get(i), embedded.get(i));
             }
         }
         log.printf(Locale.ROOT, "pretrain: %,d captions embedded by %s in %.0f s%n", vectors.size(), teacherModelId,
