@@ -208,11 +208,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** The student a trainer starts from {@code directory}: its towers, fresh heads for {@code teacherDim}. */
     private static StudentModel pretrainedModel(Path directory, int teacherDim) {
-        try (ClipImport clip = ClipImport.open(directory)) {
-            ModelConfig config = clip.modelConfig(ModelConfig.tiny().withData(teacherDim, 1));
-            StudentModel model = StudentModel.create(config, Device.cpu(), Precision.FP32, 0);
-            clip.loadInto(model);
-            return model;
+        try {
+            return ClipImport.student(ClipImport.configure(directory, ModelConfig.tiny().withData(teacherDim, 1)),
+                    Device.cpu(), Precision.FP32, 0);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

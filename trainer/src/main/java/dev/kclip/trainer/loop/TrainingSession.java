@@ -37,7 +37,6 @@ import dev.kclip.trainer.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -101,15 +100,8 @@ public final class TrainingSession implements Student {
             throw new IllegalArgumentException("a student starting from a pretrained CLIP keeps its token embeddings;"
                     + " --init and --init-text-from-teacher exclude each other");
         }
-        StudentModel model = StudentModel.create(config, device, precision, settings.seed());
-        if (config.pretrained() != null) {
-            try (ClipImport clip = ClipImport.open(Path.of(config.pretrained()))) {
-                clip.loadInto(model);
-            } catch (RuntimeException e) {
-                model.close();
-                throw e;
-            }
-        }
+        StudentModel model = config.pretrained() != null ? ClipImport.student(config, device, precision, settings.seed())
+                : StudentModel.create(config, device, precision, settings.seed());
         TrainingSession session = new TrainingSession(settings, model, new AdamW(settings.optimizer(), model.manager()),
                 scaler(precision));
         if (settings.textInitTeacher() != null) {

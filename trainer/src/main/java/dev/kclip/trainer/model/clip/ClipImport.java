@@ -1,5 +1,6 @@
 package dev.kclip.trainer.model.clip;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kclip.formats.safetensors.SafetensorsCheckpoint;
 import dev.kclip.trainer.model.ModelConfig;
+import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,6 +112,26 @@ public final class ClipImport implements AutoCloseable {
     public static ModelConfig configure(Path directory, ModelConfig heads) {
         try (ClipImport clip = open(directory)) {
             return clip.modelConfig(heads);
+        }
+    }
+
+    /**
+     * A student built from {@code config} (a configuration this class made, so {@code config.pretrained()} names the
+     * directory) with the directory's weights loaded; the student is closed again when loading fails.
+     *
+     * @throws IllegalArgumentException when the directory is not a supported CLIP or its weights do not fit
+     */
+    public static StudentModel student(ModelConfig config, Device device, Precision precision, long seed) {
+        if (config.pretrained() == null) {
+            throw new IllegalArgumentException("model " + config.name() + " names no pretrained directory");
+        }
+        StudentModel model = StudentModel.create(config, device, precision, seed);
+        try (ClipImport clip = open(Path.of(config.pretrained()))) {
+            clip.loadInto(model);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

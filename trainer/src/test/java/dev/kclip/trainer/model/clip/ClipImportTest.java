@@ -70,12 +70,7 @@ class ClipImportTest {
 
     /** A student built from {@code dir} and loaded from it. */
     static StudentModel student(Path dir) {
-        ModelConfig config = ClipImport.configure(dir, heads());
-        StudentModel model = StudentModel.create(config, Device.cpu(), Precision.FP32, 7);
-        try (ClipImport clip = ClipImport.open(dir)) {
-            clip.loadInto(model);
-        }
-        return model;
+        return ClipImport.student(ClipImport.configure(dir, heads()), Device.cpu(), Precision.FP32, 7);
     }
 
     /** Image and text features {@code [2][rows][E]} of the reference inputs. */
