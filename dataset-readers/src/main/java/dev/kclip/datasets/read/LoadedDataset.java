@@ -50,18 +50,26 @@ public record LoadedDataset(String name, List<Pair> pairs, List<Skipped> skipped
      */
     public static LoadedDataset load(DatasetReader reader, Path path) {
         Dataset dataset = reader.read(path);
-        List<Pair> pairs = new ArrayList<>(dataset.entries().size());
-        List<Skipped> skipped = new ArrayList<>(dataset.skipped());
-        for (PairEntry entry : dataset.entries()) {
+        return of(dataset.name(), dataset.entries(), dataset.skipped());
+    }
+
+    /**
+     * Reads the image of each of {@code entries} (a dataset's entries, perhaps re-ordered or thinned), in order;
+     * entries whose image cannot be read join {@code skipped}.
+     */
+    public static LoadedDataset of(String name, List<PairEntry> entries, List<Skipped> skipped) {
+        List<Pair> pairs = new ArrayList<>(entries.size());
+        List<Skipped> allSkipped = new ArrayList<>(skipped);
+        for (PairEntry entry : entries) {
             try {
                 byte[] image = ImageBytes.read(entry);
                 pairs.add(new Pair(PairIds.contentHash(image, entry.caption()), entry.caption(), image, entry.label(),
                         entry.attributes()));
             } catch (SkippedException e) {
-                skipped.add(e.skipped());
+                allSkipped.add(e.skipped());
             }
         }
-        return new LoadedDataset(dataset.name(), pairs, skipped);
+        return new LoadedDataset(name, pairs, allSkipped);
     }
 
     /** {@code skipped 3: 2 malformed line, 1 image not found}, or {@code skipped none}. */

@@ -4,13 +4,11 @@ import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
 import dev.kclip.datasets.read.Dataset;
-import dev.kclip.datasets.read.ImageBytes;
 import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.LoadedDataset;
 import dev.kclip.datasets.read.PairEntry;
 import dev.kclip.datasets.read.ReaderOptions;
-import dev.kclip.datasets.read.SkippedException;
 import dev.kclip.launcher.demo.DemoRun;
-import dev.kclip.schemas.PairIds;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.trainer.data.HeldOutSplit;
 import dev.kclip.trainer.data.TrainingExample;
@@ -44,7 +42,6 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
     public static AblationData load(AblationSettings settings, TeacherModel teacher, int limit) {
         Dataset dataset = new JsonlReader(ReaderOptions.DEFAULTS.withLabelField(settings.labelField()))
                 .read(settings.dataset());
-        int skipped = dataset.skipped().size();
         List<PairEntry> stream = DemoRun.streamOrder(dataset.entries(), settings.orderBy(), settings.labelField());
         if (limit > 0 && stream.size() > limit) {
             List<PairEntry> spaced = new ArrayList<>(limit);
@@ -53,20 +50,12 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
             }
             stream = spaced;
         }
-        List<Pair> pairs = new ArrayList<>();
+        LoadedDataset loaded = LoadedDataset.of(dataset.name(), stream, dataset.skipped());
+        int skipped = loaded.skipped().size();
+        // as ingest's de-duplication: a pair id streams once
         Set<String> ids = new HashSet<>();
-        for (PairEntry entry : stream) {
-            try {
-                byte[] image = ImageBytes.read(entry);
-                String id = PairIds.contentHash(image, entry.caption());
-                if (ids.add(id)) {
-                    pairs.add(new Pair(id, entry.caption(), image, entry.label()));
-                }
-            } catch (SkippedException e) {
-                skipped++;
-            }
-        }
-        List<float[]> vectors = teacher.vectors(pairs.stream().map(Pair::caption).toList());
+        List<LoadedDataset.Pair> pairs = loaded.pairs().stream().filter(p -> ids.add(p.id())).toList();
+        List<float[]> vectors = teacher.vectors(pairs.stream().map(LoadedDataset.Pair::caption).toList());
         HeldOutSplit split = new HeldOutSplit(settings.heldOutShare());
         List<float[]> trainVectors = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
@@ -83,7 +72,7 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
         List<TrainingExample> train = new ArrayList<>();
         List<EvalExample> heldOut = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            Pair p = pairs.get(i);
+            LoadedDataset.Pair p = pairs.get(i);
             TrainingExample example = new TrainingExample(p.id(), p.caption(), p.image(), p.label(), vectors.get(i),
                     teacher.modelId(), concepts.softLabel(vectors.get(i)), concepts.version(), new long[0], null);
             if (split.isHeldOut(p.id())) {
@@ -93,8 +82,5 @@ public record AblationData(List<TrainingExample> train, List<EvalExample> heldOu
             }
         }
         return new AblationData(List.copyOf(train), List.copyOf(heldOut), concepts, skipped);
-    }
-
-    private record Pair(String id, String caption, byte[] image, String label) {
     }
 }
