@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kclip.formats.files.FileNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -86,22 +87,13 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         Map<String, Path> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
             String shard = e.getValue().asText();
-            if (!isPlainFileName(shard)) {
+            if (!FileNames.isPlain(shard)) {
                 throw new IllegalArgumentException(index + " names shard '" + shard + "' for tensor " + e.getKey()
                         + ": a shard must be a plain file name in " + dir + " (no directories, no '..', no absolute path)");
             }
             map.put(e.getKey(), dir.resolve(shard));
         }
         return map;
-    }
-
-    private static boolean isPlainFileName(String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
-            return false;
-        }
-        Path path = Path.of(name);
-        return !path.isAbsolute() && path.getNameCount() == 1 && path.getFileName().toString().equals(name);
     }
 
     /** Every tensor name, in index (or header) order. */

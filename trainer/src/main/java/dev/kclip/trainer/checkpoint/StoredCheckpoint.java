@@ -1,12 +1,13 @@
 package dev.kclip.trainer.checkpoint;
 
+import dev.kclip.formats.tokenizer.TokenizerJson;
 import dev.kclip.trainer.model.ModelConfig;
-import java.nio.file.Files;
-
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * A complete checkpoint directory and its manifest.
+ * A complete checkpoint directory and its manifest. Loaders open its files through {@link #file} and
+ * {@link #model}, which give only files its manifest names (and {@link CheckpointStore#verify} checked).
  *
  * @param manifestSha256 SHA-256 (hex) of {@code checkpoint.json}, which holds the SHA-256 of every other file
  */
@@ -26,18 +27,36 @@ public record StoredCheckpoint(Path directory, CheckpointManifest manifest, Stri
     /**
      * The model configuration to build this checkpoint's student from: the manifest's, with the tokenizer read from
      * the checkpoint's own copy when it has one (the manifest keeps naming the original file, a record of origin).
+     *
+     * @throws NoSuchFileException when the tokenizer is a file and the manifest lists no copy of it: a file
+     *     outside the checkpoint is never opened on a manifest's word
      */
-    public ModelConfig model() {
+    public ModelConfig model() throws NoSuchFileException {
         ModelConfig recorded = manifest.model();
-        Path copy = directory.resolve(TOKENIZER_FILE);
-        return Files.isRegularFile(copy) ? recorded.withTokenizer(copy.toString()) : recorded;
+        if (manifest.files().containsKey(TOKENIZER_FILE)) {
+            return recorded.withTokenizer(directory.resolve(TOKENIZER_FILE).toString());
+        }
+        if (recorded.tokenizer().startsWith(TokenizerJson.CLASSPATH)) {
+            return recorded;
+        }
+        throw new NoSuchFileException(directory.resolve(TOKENIZER_FILE).toString(), null, "the model's tokenizer is "
+                + recorded.tokenizer() + ", outside the checkpoint, and its manifest lists no " + TOKENIZER_FILE);
     }
 
     public long version() {
         return manifest.version();
     }
 
-    public Path file(String name) {
+    /**
+     * A file of the checkpoint its manifest lists.
+     *
+     * @throws NoSuchFileException when the manifest does not list {@code name}
+     */
+    public Path file(String name) throws NoSuchFileException {
+        if (!manifest.files().containsKey(name)) {
+            throw new NoSuchFileException(directory.resolve(name).toString(), null,
+                    "not listed in " + CheckpointStore.MANIFEST + ", so not verified and not read");
+        }
         return directory.resolve(name);
     }
 }

@@ -13,6 +13,7 @@ import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.CheckpointSubscriber;
 import dev.kclip.trainer.checkpoint.HuggingFaceExport;
+import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,9 +92,30 @@ public final class CheckpointsCommand {
         @Option(names = "--run-id", paramLabel = "ID", description = "Follow only this run (default: every run).")
         String runId;
 
+        @Option(names = "--from", paramLabel = "DIR",
+                description = "The trainer's checkpoint store as this machine sees it: an announced checkpoint elsewhere"
+                        + " is refused (default: a version directory anywhere).")
+        Path from;
+
+        @Option(names = "--max-version-jump", paramLabel = "N",
+                description = "Refuse a version more than N ahead of the installed one (default: ${DEFAULT-VALUE}).")
+        long maxVersionJump = CheckpointFollower.Policy.DEFAULT.maxVersionJump();
+
+        @Option(names = "--signing-key-file", paramLabel = "FILE",
+                description = "Install only checkpoints whose manifest is signed with the key in FILE (the trainer's"
+                        + " --signing-key-file); default: unsigned ones too.")
+        Path signingKeyFile;
+
         @Override
         public Integer call() throws IOException {
-            CheckpointFollower follower = new CheckpointFollower(to);
+            if (maxVersionJump < 1) {
+                throw new UserException("--max-version-jump must be at least 1, not " + maxVersionJump);
+            }
+            if (from != null && !Files.isDirectory(from)) {
+                throw new UserException("--from " + from + " is not a directory");
+            }
+            CheckpointFollower follower = new CheckpointFollower(to, new CheckpointFollower.Policy(from, maxVersionJump,
+                    signingKeyFile == null ? null : signingKey(signingKeyFile)));
             StopSignal signal = StopSignal.onJvmShutdown("checkpoint-follower", Duration.ofSeconds(10));
             try (CheckpointSubscriber subscriber = CheckpointSubscriber.start(kafka.connection(), runId, event -> {
                 if (follower.accept(event)) {
@@ -145,7 +167,18 @@ public final class CheckpointsCommand {
         }
     }
 
-    /** A verified checkpoint named by a version of {@code store} or by its directory. */
+    private static SigningKey signingKey(Path file) {
+        try {
+            return SigningKey.read(file);
+        } catch (IOException e) {
+            throw new UserException("cannot use signing key " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A verified checkpoint named by a version of {@code store} or by its directory: a version directory, or a
+     * link to one beside it (the follower's {@code latest}); a link elsewhere is refused.
+     */
     static StoredCheckpoint resolve(String checkpoint, Path store) {
         Path dir;
         if (checkpoint.matches("\\d+")) {
@@ -156,17 +189,17 @@ public final class CheckpointsCommand {
         if (!Files.isDirectory(dir)) {
             throw new UserException("no checkpoint at " + dir);
         }
-        CheckpointStore.Verification v = CheckpointStore.verify(realPath(dir));
+        CheckpointStore.Verification v = CheckpointStore.verify(resolveLink(dir));
         if (!v.ok()) {
             throw new UserException("checkpoint " + dir + " is damaged: " + v.problem());
         }
         return v.checkpoint();
     }
 
-    /** Follows a {@code latest} link to the version directory it names. */
-    private static Path realPath(Path dir) {
+    /** Follows a {@code latest} link to the version directory it names beside it. */
+    private static Path resolveLink(Path dir) {
         try {
-            return dir.toRealPath();
+            return CheckpointStore.resolveDirectory(dir);
         } catch (IOException e) {
             throw new UserException("cannot read checkpoint " + dir + ": " + e.getMessage());
         }

@@ -55,6 +55,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "N", description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
     int keep = DEFAULTS.checkpoints().keep();
 
+    @Option(names = "--signing-key-file", paramLabel = "FILE",
+            description = "Sign every checkpoint's manifest with the key in FILE (HMAC-SHA256, at least 16 bytes), for"
+                    + " followers started with the same --signing-key-file (default: unsigned).")
+    Path signingKeyFile = DEFAULTS.checkpoints().signingKeyFile();
+
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step, replays included (default: ${DEFAULT-VALUE}).")
     int batchSize = DEFAULTS.batching().batchSize();
 
@@ -154,7 +159,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, DEFAULTS.heldOut().capacity(), labelField,
                         new TrainerConfig.Bucketing(bucketField, bucketEvery)))
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
-                        checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep))
+                        checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep)
+                        .withSigningKeyFile(signingKeyFile))
                 .withDevice(device.equals("gpu"), precision);
         TrainerConfig started = configured.withInit(init);
         return learningRate == null ? started

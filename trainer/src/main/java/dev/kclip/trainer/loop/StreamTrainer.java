@@ -21,10 +21,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Iterator;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * the Kafka shell around it.
  *
  * <ul>
- *   <li>Start ({@link #restore}): the newest checkpoint is loaded and its offsets returned; with none, the
- *       student is built from the first example (teacher dimension, K).</li>
+ *   <li>Start ({@link #restore}): the newest checkpoint that verifies and loads is loaded and its offsets
+ *       returned (a newer one that does not is skipped with a WARN and counted); with none, the student is built
+ *       from the first example (teacher dimension, K).</li>
  *   <li>A share of ids is held out for evaluation and never trained.</li>
  *   <li>A batch is trained when {@code freshPerBatch} examples wait or the oldest has waited {@code maxWait}; the
  *       rest of the batch is replayed from a reservoir of past examples. While the stream is idle, replay-only
@@ -58,8 +60,11 @@ public final class StreamTrainer implements AutoCloseable {
     /** Where checkpoints are read from at the start and written to. */
     public interface Checkpoints {
 
-        /** The newest checkpoint that verifies, if any. */
-        Optional<StoredCheckpoint> newest();
+        /**
+         * The checkpoints to resume from, newest first, each verified when the stream reaches it
+         * ({@link CheckpointStore#newestFirst}).
+         */
+        Stream<CheckpointStore.Verification> newestFirst();
 
         /** Writes (and, in the service, announces and commits) a checkpoint. */
         StoredCheckpoint write(CheckpointManifest manifest, Map<String, CheckpointStore.FileContent> files)
@@ -118,26 +123,63 @@ public final class StreamTrainer implements AutoCloseable {
     }
 
     /**
-     * Loads the newest checkpoint, if any, and returns the offsets of {@code config.topic()} it records: the
-     * stream resumes there (a partition it does not name, from its beginning). Call once, before {@link #offer}.
+     * Loads the newest checkpoint that verifies and loads, if any, and returns the offsets of {@code config.topic()}
+     * it records: the stream resumes there (a partition it does not name, from its beginning). A newer checkpoint
+     * that fails verification or fails to load (weights that do not fit its model, a file its manifest lacks) is
+     * logged at WARN, counted in {@code kclip_trainer_checkpoints_rejected_total} and the previous one tried, so
+     * a bad newest checkpoint never stops the trainer from starting. With none loadable it starts afresh, as with
+     * none at all. Call once, before {@link #offer}.
      */
     public Map<String, Long> restore() throws IOException {
-        Optional<StoredCheckpoint> newest = checkpoints.newest();
-        if (newest.isEmpty()) {
-            LOG.info("trainer {}: no checkpoint, starting from the beginning of {}", config.runId(), config.topic());
-            return Map.of();
+        int rejected = 0;
+        Iterator<CheckpointStore.Verification> candidates = checkpoints.newestFirst().iterator();
+        while (candidates.hasNext()) {
+            CheckpointStore.Verification candidate = candidates.next();
+            if (!candidate.ok()) {
+                LOG.warn("trainer {}: checkpoint {} does not verify and will not be loaded ({}); trying the previous one",
+                        config.runId(), candidate.directory(), candidate.problem());
+                meters.checkpointRejected(TrainerMeters.DAMAGED);
+                rejected++;
+                continue;
+            }
+            try {
+                return resume(candidate.checkpoint());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("trainer {}: checkpoint {} verifies but does not load ({}); trying the previous one",
+                        config.runId(), candidate.directory(), e.toString());
+                meters.checkpointRejected(TrainerMeters.UNLOADABLE);
+                rejected++;
+            }
         }
-        StoredCheckpoint checkpoint = newest.get();
+        if (rejected > 0) {
+            LOG.error("trainer {}: none of the {} checkpoints loads; starting from the beginning of {}",
+                    config.runId(), rejected, config.topic());
+        } else {
+            LOG.info("trainer {}: no checkpoint, starting from the beginning of {}", config.runId(), config.topic());
+        }
+        return Map.of();
+    }
+
+    /** Loads one verified checkpoint; nothing of this trainer changes when it throws. */
+    private Map<String, Long> resume(StoredCheckpoint checkpoint) throws IOException {
         CheckpointManifest m = checkpoint.manifest();
-        student = students.restore(checkpoint);
-        long[] ids = m.conceptIds() == null ? null : m.conceptIds().stream().mapToLong(Long::longValue).toArray();
-        concepts = new ConceptTracker(m.model().conceptCount(), m.centroidVersion(), ids);
+        Student restored = students.restore(checkpoint);
+        ConceptTracker tracker;
+        try {
+            long[] ids = m.conceptIds() == null ? null : m.conceptIds().stream().mapToLong(Long::longValue).toArray();
+            tracker = new ConceptTracker(m.model().conceptCount(), m.centroidVersion(), ids);
+            buckets.restore(m.accuracyMatrix());
+        } catch (RuntimeException e) {
+            restored.close();
+            throw e;
+        }
+        student = restored;
+        concepts = tracker;
         teacherModelId = m.teacherModelId();
         examplesConsumed = m.examplesConsumed();
         examplesTrained = m.examplesTrained();
         examplesHeldOut = m.examplesHeldOut();
         examplesReplayed = Math.round(m.metrics().getOrDefault(ContinualFigures.EXAMPLES_REPLAYED, 0.0));
-        buckets.restore(m.accuracyMatrix());
         deadLettered = m.deadLettered();
         meters.checkpointed(m.version());
         LOG.info("trainer {}: resumed from checkpoint {} (step {}, {} examples consumed) at offsets {}",

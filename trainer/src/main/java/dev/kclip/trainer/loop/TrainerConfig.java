@@ -130,12 +130,23 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
      * @param everySteps write one every this many steps (0: not by steps)
      * @param every and at least this often while training (null: not by time)
      * @param keep newest checkpoints kept
+     * @param signingKeyFile a {@code SigningKey} file: each manifest is signed with it (null: unsigned)
      */
-    public record Checkpointing(Path directory, long everySteps, Duration every, int keep) {
+    public record Checkpointing(Path directory, long everySteps, Duration every, int keep, Path signingKeyFile) {
         public Checkpointing {
             if (directory == null || everySteps < 0 || keep < 1) {
                 throw new IllegalArgumentException("checkpoints need a directory, everySteps ≥ 0 and keep ≥ 1");
             }
+        }
+
+        /** Unsigned checkpoints. */
+        public Checkpointing(Path directory, long everySteps, Duration every, int keep) {
+            this(directory, everySteps, every, keep, null);
+        }
+
+        /** The same, signed with the key in {@code file} (null: unsigned). */
+        public Checkpointing withSigningKeyFile(Path file) {
+            return new Checkpointing(directory, everySteps, every, keep, file);
         }
     }
 

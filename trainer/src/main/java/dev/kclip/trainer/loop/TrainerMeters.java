@@ -13,6 +13,11 @@ import java.util.concurrent.atomic.DoubleAdder;
 /** The trainer's meters ({@code kclip_trainer_*}), registered once per trainer. */
 final class TrainerMeters {
 
+    /** {@code reason} of a rejected checkpoint that did not verify. */
+    static final String DAMAGED = "damaged";
+    /** {@code reason} of a rejected checkpoint that verified but did not load. */
+    static final String UNLOADABLE = "unloadable";
+
     private final Counter consumed;
     private final Counter trained;
     private final Counter replayed;
@@ -21,6 +26,7 @@ final class TrainerMeters {
     private final Timer step;
     private final Map<String, DoubleAdder> lastLoss = new HashMap<>();
     private final DoubleAdder checkpointVersion = new DoubleAdder();
+    private final Map<String, Counter> checkpointsRejected = new HashMap<>();
 
     TrainerMeters(MeterRegistry registry) {
         consumed = Counter.builder("kclip.trainer.examples.consumed").register(registry);
@@ -35,6 +41,11 @@ final class TrainerMeters {
             registry.gauge("kclip.trainer.loss", Tags.of("term", term), value, DoubleAdder::sum);
         }
         registry.gauge("kclip.trainer.checkpoint.version", checkpointVersion, DoubleAdder::sum);
+        for (String reason : List.of(DAMAGED, UNLOADABLE)) {
+            checkpointsRejected.put(reason, Counter.builder("kclip.trainer.checkpoints.rejected").tag("reason", reason)
+                    .description("checkpoints skipped at start: not verified, or verified but not loadable")
+                    .register(registry));
+        }
     }
 
     void consumed() {
@@ -58,6 +69,11 @@ final class TrainerMeters {
             gauge.reset();
             gauge.add(value);
         });
+    }
+
+    /** A checkpoint skipped at start, {@link #DAMAGED} or {@link #UNLOADABLE}. */
+    void checkpointRejected(String reason) {
+        checkpointsRejected.get(reason).increment();
     }
 
     void checkpointed(long version) {

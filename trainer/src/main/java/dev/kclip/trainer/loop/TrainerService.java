@@ -12,6 +12,7 @@ import dev.kclip.schemas.serde.RecordDecodingException;
 import dev.kclip.trainer.checkpoint.CheckpointEvents;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
+import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import dev.kclip.trainer.data.Examples;
 import dev.kclip.trainer.data.InvalidExampleException;
@@ -20,6 +21,7 @@ import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.ModelConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * to a {@link StreamTrainer}, which decides what trains and when to checkpoint. This shell does the Kafka part:
  *
  * <ul>
- *   <li>Start: the consumer is sought to the offsets of the newest verified checkpoint (damaged ones are skipped
- *       and logged), or to the beginning of each partition it does not name.</li>
+ *   <li>Start: the consumer is sought to the offsets of the newest checkpoint that verifies and loads (newer ones
+ *       that do not are skipped, logged and counted), or to the beginning of each partition it does not name.</li>
+ *   <li>With {@code checkpoints.signingKeyFile}, every checkpoint's manifest is signed (HMAC-SHA256) for the
+ *       followers that check it.</li>
  *   <li>Records that cannot be decoded or validated go to {@code kclip.pairs.dlq} with a {@link RejectReason}.</li>
  *   <li>Each checkpoint: dead letters flushed first (they are before its offsets), then written, announced as a
  *       {@code CheckpointEvent}, and its offsets committed to the group for lag monitoring. Training resumes from
@@ -144,7 +149,9 @@ public final class TrainerService implements StageService {
     }
 
     private void train() throws Exception {
-        CheckpointStore store = new CheckpointStore(config.checkpoints().directory(), config.checkpoints().keep());
+        Path keyFile = config.checkpoints().signingKeyFile();
+        CheckpointStore store = new CheckpointStore(config.checkpoints().directory(), config.checkpoints().keep(),
+                keyFile == null ? null : SigningKey.read(keyFile));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
              StreamTrainer streamTrainer = new StreamTrainer(config, students(),
@@ -227,8 +234,8 @@ public final class TrainerService implements StageService {
             KafkaProducer<byte[], byte[]> producer) implements StreamTrainer.Checkpoints {
 
         @Override
-        public Optional<StoredCheckpoint> newest() {
-            return store.newestVerified();
+        public Stream<CheckpointStore.Verification> newestFirst() {
+            return store.newestFirst();
         }
 
         @Override

@@ -133,12 +133,18 @@ public final class TrainingSession implements Student {
         });
     }
 
-    /** Resumes from a verified checkpoint: weights, AdamW moments and step, loss scale. */
+    /**
+     * Resumes from a verified checkpoint: weights, AdamW moments and step, loss scale. Only files its manifest
+     * lists are read ({@link StoredCheckpoint#file}).
+     *
+     * @throws IOException when a file is not listed, or the weights or moments do not fit the recorded model
+     */
     public static TrainingSession restore(StoredCheckpoint checkpoint, TrainingSettings settings, Device device,
             Precision precision) throws IOException {
         StudentModel model;
+        ModelConfig config = checkpoint.model();
         try (InputStream in = Files.newInputStream(checkpoint.file(StoredCheckpoint.WEIGHTS_FILE))) {
-            model = StudentModel.load(checkpoint.model(), device, precision, in);
+            model = StudentModel.load(config, device, precision, in);
         }
         AdamW optimizer = new AdamW(settings.optimizer(), model.manager());
         try (SafetensorsFile moments = SafetensorsFile.open(checkpoint.file(StoredCheckpoint.OPTIMIZER_FILE))) {
@@ -147,7 +153,7 @@ public final class TrainingSession implements Student {
                 state.put(name, moments.load(name, model.manager(), DataType.FLOAT32));
             }
             optimizer.restore(checkpoint.manifest().optimizerStep(), state);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,7 +65,17 @@ public final class StudentModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device, ENGINE);
         KnowledgeClip block = new KnowledgeClip(config);
         try {
+            List<Shape> declared = block.getParameters().values().stream().map(Parameter::getShape).toList();
             block.loadParameters(manager, new DataInputStream(weights));
+            // DJL takes each shape from the file: a config the weights do not fit would only fail at the first step
+            ParameterList loaded = block.getParameters();
+            for (int i = 0; i < loaded.size(); i++) {
+                Shape shape = loaded.get(i).getValue().getArray().getShape();
+                if (declared.get(i) != null && !declared.get(i).equals(shape)) {
+                    throw new MalformedModelException("parameter " + loaded.keys().get(i) + " has shape " + shape
+                            + " in the weights, the config makes it " + declared.get(i));
+                }
+            }
         } catch (MalformedModelException | RuntimeException e) {
             manager.close();
             throw new IOException("weights do not fit model config " + config.name() + ": " + e.getMessage(), e);

@@ -72,7 +72,7 @@ class SelfContainedCheckpointTest {
         ModelConfig config = ModelConfig.tiny().withData(8, 4);
         try (TrainingSession session = TrainingSession.create(config, TrainingSettings.defaults(), Device.cpu(), Precision.FP32)) {
             StoredCheckpoint checkpoint = new CheckpointStore(dir, 1).write(manifest(config), session.checkpointFiles());
-            assertFalse(Files.exists(checkpoint.file(StoredCheckpoint.TOKENIZER_FILE)));
+            assertFalse(Files.exists(checkpoint.directory().resolve(StoredCheckpoint.TOKENIZER_FILE)));
             assertEquals(ModelConfig.DEFAULT_TOKENIZER, checkpoint.model().tokenizer());
         }
     }

@@ -18,6 +18,7 @@ import dev.kclip.trainer.eval.Evaluator;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.RowRemap;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,9 +134,10 @@ class StreamTrainerTest {
         }
     }
 
-    /** Students as the fakes; the last one made is {@link #current}. */
+    /** Students as the fakes; the last one made is {@link #current}; checkpoints in {@link #unloadable} fail to load. */
     static final class FakeStudents implements Student.Factory {
         FakeStudent current;
+        final Set<Long> unloadable = new HashSet<>();
 
         @Override
         public Student create(ModelConfig config) {
@@ -142,19 +146,26 @@ class StreamTrainerTest {
         }
 
         @Override
-        public Student restore(StoredCheckpoint checkpoint) {
+        public Student restore(StoredCheckpoint checkpoint) throws IOException {
+            if (unloadable.contains(checkpoint.version())) {
+                throw new IOException("weights do not fit model config " + checkpoint.manifest().model().name());
+            }
             current = new FakeStudent(checkpoint.manifest().model(), checkpoint.manifest().step());
             return current;
         }
     }
 
-    /** Manifests in memory, numbered from 1. */
+    /** Manifests in memory, numbered from 1; versions in {@link #damaged} do not verify. */
     static final class FakeCheckpoints implements StreamTrainer.Checkpoints {
         final List<StoredCheckpoint> written = new ArrayList<>();
+        final Set<Long> damaged = new HashSet<>();
 
         @Override
-        public Optional<StoredCheckpoint> newest() {
-            return written.isEmpty() ? Optional.empty() : Optional.of(written.get(written.size() - 1));
+        public Stream<CheckpointStore.Verification> newestFirst() {
+            List<StoredCheckpoint> newestFirst = new ArrayList<>(written);
+            Collections.reverse(newestFirst);
+            return newestFirst.stream().map(c -> new CheckpointStore.Verification(c.directory(), c.manifest(),
+                    c.manifestSha256(), damaged.contains(c.version()) ? "weights.params has 7 bytes" : null));
         }
 
         @Override
@@ -448,6 +459,32 @@ class StreamTrainerTest {
         assertEquals(Map.of(TOPIC + "-0", 20L), end.offsets());
         assertEquals(20, end.examplesConsumed());
         assertEquals(1, end.deadLettered(), "the dead letter before the checkpoint is counted once");
+    }
+
+    @Test
+    void aNewestCheckpointThatDoesNotVerifyOrDoesNotLoadFallsBackToThePreviousOne() throws Exception {
+        TrainerConfig config = config().withCheckpoints(new TrainerConfig.Checkpointing(Path.of("x"), 1, null, 1));
+        StreamTrainer first = trainer(config);
+        for (int i = 0; i < 9; i++) {
+            first.offer(example(i));
+        }
+        advance(first);
+        assertEquals(3, checkpoints.written.size(), "one checkpoint per step of three fresh examples");
+        checkpoints.damaged.add(3L);
+        students.unloadable.add(2L);
+
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StreamTrainer second = new StreamTrainer(config, students, checkpoints, clock::get, TrainingListener.NONE, registry);
+        assertEquals(Map.of(TOPIC + "-0", 3L), second.restore(), "the offsets of version 1, the newest that loads");
+        assertEquals(1, students.current.step);
+        assertEquals(1.0, registry.counter("kclip.trainer.checkpoints.rejected", "reason", "damaged").count());
+        assertEquals(1.0, registry.counter("kclip.trainer.checkpoints.rejected", "reason", "unloadable").count());
+        assertEquals(1.0, registry.get("kclip.trainer.checkpoint.version").gauge().value());
+
+        students.unloadable.add(1L);
+        StreamTrainer third = new StreamTrainer(config, students, checkpoints, clock::get, TrainingListener.NONE,
+                new SimpleMeterRegistry());
+        assertEquals(Map.of(), third.restore(), "none loads: a fresh start, as with no checkpoint, not a crash");
     }
 
     @Test

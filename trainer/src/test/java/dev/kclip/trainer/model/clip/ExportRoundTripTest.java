@@ -7,6 +7,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.kclip.formats.tokenizer.TokenizerJson;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.HuggingFaceExport;
@@ -15,6 +16,7 @@ import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.StudentModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +35,10 @@ class ExportRoundTripTest {
         Map<String, CheckpointStore.FileContent> files = new LinkedHashMap<>();
         files.put(StoredCheckpoint.WEIGHTS_FILE, model::save);
         files.put(StoredCheckpoint.OPTIMIZER_FILE, out -> out.write(new byte[0]));
+        // as the trainer's checkpoints do: a tokenizer file travels with the checkpoint, or it is not read
+        if (!model.config().tokenizer().startsWith(TokenizerJson.CLASSPATH)) {
+            files.put(StoredCheckpoint.TOKENIZER_FILE, out -> Files.copy(Path.of(model.config().tokenizer()), out));
+        }
         return new CheckpointStore(root, 1).write(manifest, files);
     }
 
