@@ -221,7 +221,7 @@ public final class CheckpointStore {
     public static String fileNameProblem(CheckpointManifest manifest) {
         for (String name : manifest.files().keySet()) {
             if (!isFileName(name)) {
-                return MANIFEST + " names file '" + name.replace("\0", "\\0") + "': a checkpoint file must be a plain "
+                return MANIFEST + " names file '" + name.replaceAll("\\p{Cntrl}", "?") + "': a checkpoint file must be a plain "
                         + "file name in its directory (no directories, no '..', no absolute path, no device)";
             }
         }

@@ -90,6 +90,7 @@ class CheckpointFallbackTest {
         };
     }
 
+    /** The store, read only: this test restores and never trains. */
     private static StreamTrainer.Checkpoints onDisk(CheckpointStore store) {
         return new StreamTrainer.Checkpoints() {
             @Override
@@ -98,9 +99,8 @@ class CheckpointFallbackTest {
             }
 
             @Override
-            public StoredCheckpoint write(CheckpointManifest manifest, Map<String, CheckpointStore.FileContent> files)
-                    throws IOException {
-                return store.write(manifest, files);
+            public StoredCheckpoint write(CheckpointManifest manifest, Map<String, CheckpointStore.FileContent> files) {
+                throw new UnsupportedOperationException("restore only");
             }
         };
     }

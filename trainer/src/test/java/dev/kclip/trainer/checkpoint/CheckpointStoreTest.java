@@ -130,6 +130,12 @@ class CheckpointStoreTest {
         CheckpointStore.Verification absolute = CheckpointStore.verify(third.directory());
         assertFalse(absolute.ok(), "an absolute name is refused though /etc/passwd has the recorded digest");
         assertTrue(absolute.problem().contains("'/etc/passwd'"), absolute.problem());
+        StoredCheckpoint fourth = write(store, 35, "fourth");
+        rewriteManifest(fourth.directory(), listing("weights\0.params", fourth.directory().resolve("weights.params")));
+        CheckpointStore.Verification nul = CheckpointStore.verify(fourth.directory());
+        assertFalse(nul.ok(), "a NUL in a name is a problem, not an exception out of verify");
+        assertTrue(nul.problem().contains("'weights?.params'"), nul.problem());
+        assertEquals(1, store.newestVerified().orElseThrow().version());
         assertThrows(IllegalArgumentException.class, () -> store.write(manifest(40),
                 Map.of("../escape", out -> out.write(1))), "the writer refuses the same names");
     }

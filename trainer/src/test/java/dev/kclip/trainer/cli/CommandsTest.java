@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import dev.kclip.common.cli.Cli;
 import dev.kclip.common.cli.EnvironmentDefaults;
+import dev.kclip.trainer.checkpoint.CheckpointFollower;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.eval.AccuracyMatrix;
@@ -130,6 +131,21 @@ class CommandsTest {
     }
 
     @Test
+    void signingAndFollowingOptionsReachTheirSettings() {
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train).parseArgs("--signing-key-file", "/etc/kclip/key");
+        assertEquals(Path.of("/etc/kclip/key"), train.config().checkpoints().signingKeyFile());
+        TrainCommand unsigned = new TrainCommand();
+        new CommandLine(unsigned).parseArgs();
+        assertNull(unsigned.config().checkpoints().signingKeyFile());
+        CheckpointsCommand.FollowCommand follow = new CheckpointsCommand.FollowCommand();
+        new CommandLine(follow).parseArgs("--to", "out");
+        assertEquals(CheckpointFollower.DEFAULT_MAX_VERSION_JUMP, follow.maxVersionJump);
+        assertEquals(1, Cli.execute(new CheckpointsCommand(), "follow", "--to", "out", "--max-version-jump", "0"),
+                "a jump bound below 1 is a user error");
+    }
+
+    @Test
     void listExportAndEvalWorkOnAStoredCheckpoint(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         CheckpointStore checkpoints = new CheckpointStore(store, 3);
@@ -152,6 +168,12 @@ class CommandsTest {
         assertTrue(Files.exists(export.resolve("model.safetensors")) && Files.exists(export.resolve("config.json")));
         assertEquals(1, Cli.execute(new CheckpointsCommand(), "export", "7", "--store", store.toString(), "--to", export.toString()),
                 "a missing version is a user error");
+        Path latest = Files.createSymbolicLink(store.resolve("latest"), Path.of("v000001"));
+        run(new CheckpointsCommand(), "export", latest.toString(), "--to", dir.resolve("via-latest").toString());
+        assertTrue(Files.exists(dir.resolve("via-latest").resolve("model.safetensors")), "a link to a version beside it");
+        Path away = Files.createSymbolicLink(store.resolve("away"), store.resolve("v000001"));
+        assertEquals(1, Cli.execute(new CheckpointsCommand(), "export", away.toString(), "--to", dir.resolve("x").toString()),
+                "an absolute link is not followed, even to a checkpoint");
 
         // every 40th emoji, so several categories are present; image paths made absolute, one line broken
         Path images = Path.of("../datasets/emoji-64").toAbsolutePath();

@@ -196,6 +196,16 @@ class StreamTrainerTest {
         trainer.advance(() -> false);
     }
 
+    /** A trainer offered examples 0 to {@code n - 1} and advanced once. */
+    private StreamTrainer advancedOver(TrainerConfig config, int n) throws Exception {
+        StreamTrainer trainer = trainer(config);
+        for (int i = 0; i < n; i++) {
+            trainer.offer(example(i));
+        }
+        advance(trainer);
+        return trainer;
+    }
+
     @Test
     void fullBatchesTrainAtOnceAndAPartialOneWhenItsOldestWaitedMaxWait() throws Exception {
         StreamTrainer trainer = trainer(config());
@@ -386,11 +396,7 @@ class StreamTrainerTest {
     @Test
     void checkpointsEveryNStepsOrEveryTSeconds() throws Exception {
         TrainerConfig bySteps = config().withCheckpoints(new TrainerConfig.Checkpointing(Path.of("x"), 2, null, 1));
-        StreamTrainer trainer = trainer(bySteps);
-        for (int i = 0; i < 15; i++) {
-            trainer.offer(example(i));
-        }
-        advance(trainer);
+        StreamTrainer trainer = advancedOver(bySteps, 15);
         assertEquals(5, students.current.step);
         assertEquals(List.of(2L, 4L), checkpoints.written.stream().map(c -> c.manifest().step()).toList());
         assertEquals(Map.of(TOPIC + "-0", 12L), checkpoints.last().offsets(), "offsets of the examples in step 4");
@@ -464,11 +470,7 @@ class StreamTrainerTest {
     @Test
     void aNewestCheckpointThatDoesNotVerifyOrDoesNotLoadFallsBackToThePreviousOne() throws Exception {
         TrainerConfig config = config().withCheckpoints(new TrainerConfig.Checkpointing(Path.of("x"), 1, null, 1));
-        StreamTrainer first = trainer(config);
-        for (int i = 0; i < 9; i++) {
-            first.offer(example(i));
-        }
-        advance(first);
+        advancedOver(config, 9);
         assertEquals(3, checkpoints.written.size(), "one checkpoint per step of three fresh examples");
         checkpoints.damaged.add(3L);
         students.unloadable.add(2L);

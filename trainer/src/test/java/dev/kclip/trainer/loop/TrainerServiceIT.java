@@ -15,6 +15,7 @@ import dev.kclip.schemas.serde.AvroSerde;
 import dev.kclip.testsupport.KafkaBroker;
 import dev.kclip.testsupport.KafkaBrokerExtension;
 import dev.kclip.trainer.checkpoint.CheckpointFollower;
+import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.CheckpointSubscriber;
@@ -82,13 +83,18 @@ class TrainerServiceIT {
         long toTrain = 80 - heldOut;
 
         Path checkpoints = dir.resolve("checkpoints");
-        CheckpointFollower follower = new CheckpointFollower(dir.resolve("follow"));
+        Files.createDirectories(checkpoints);
+        // signed by the trainer, checked by the follower, which takes checkpoints from the trainer's store only
+        Path keyFile = Files.writeString(dir.resolve("signing.key"), "a shared key of thirty-two bytes\n");
+        SigningKey key = SigningKey.read(keyFile);
+        CheckpointFollower follower = new CheckpointFollower(dir.resolve("follow"),
+                new CheckpointFollower.Policy(checkpoints, CheckpointFollower.DEFAULT_MAX_VERSION_JUMP, key));
         List<CheckpointEvent> announced = new CopyOnWriteArrayList<>();
         List<StepReport> steps = new CopyOnWriteArrayList<>();
         TrainerConfig config = CrashResumeIT.config(topic, checkpoints, runId)
                 .withReplay(new TrainerConfig.Replay(0.25, 100, 2, Duration.ofSeconds(1)))
                 .withHeldOut(new TrainerConfig.HeldOut(0.1, 100, "label"))
-                .withCheckpoints(new TrainerConfig.Checkpointing(checkpoints, 3, null, 3));
+                .withCheckpoints(new TrainerConfig.Checkpointing(checkpoints, 3, null, 3).withSigningKeyFile(keyFile));
         try (CheckpointSubscriber subscriber = CheckpointSubscriber.start(connection, runId, event -> {
             announced.add(event);
             follower.accept(event);
@@ -147,7 +153,7 @@ class TrainerServiceIT {
         Path latest = dir.resolve("follow").resolve(CheckpointFollower.LATEST);
         assertTrue(Files.isSymbolicLink(latest));
         assertEquals(CheckpointStore.directoryName(last.version()), Files.readSymbolicLink(latest).toString());
-        assertTrue(CheckpointStore.verify(latest.toRealPath()).ok());
+        assertTrue(CheckpointStore.verify(latest.toRealPath(), key).ok(), "the installed copy is signed");
 
         // a tampered announcement (manifest hash differs) is not installed
         CheckpointEvent forged = CheckpointEvent.newBuilder(event).setVersion(event.getVersion() + 100)
