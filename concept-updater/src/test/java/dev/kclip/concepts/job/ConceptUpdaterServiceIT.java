@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.kafka.TopicReader;
+import dev.kclip.common.metrics.Health;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
@@ -52,7 +53,7 @@ class ConceptUpdaterServiceIT {
         try (ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(), registry)) {
             assertFalse(service.restoredFrom().isPresent());
             awaitLabels(kafka, 3_000, service);
-            assertTrue(service.health().up(), service.health().detail());
+            assertEquals(Health.Status.UP, service.health().status(), service.health().detail());
             assertEquals(1.0, registry.get("kclip.concepts.job.running").gauge().value());
         }
         try (Stream<Path> files = Files.walk(dir.resolve("savepoints"))) {
