@@ -70,6 +70,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Embeddings buffered before the first K-means; labelling starts after them (default: max(2048, 20·K)).")
     int bootstrapSize = CONCEPTS.bootstrapSize();
 
+    @Option(names = "--retained-checkpoints", paramLabel = "N",
+            description = "Concept-updater checkpoints and savepoints kept (as kclip concepts run; default: ${DEFAULT-VALUE}).")
+    int retainedCheckpoints = ConceptJobConfig.defaults().retainedCheckpoints();
+
     @Option(names = "--restart-failed-stages",
             description = "Restart a stage that is DOWN, after an exponential back-off, instead of stopping everything and exiting 1.")
     boolean restartFailedStages;
@@ -94,7 +98,8 @@ final class UpCommand implements Callable<Integer> {
                 .withFailures(new FailureWindow.Policy(downAfter, failureWindow));
         ConceptJobConfig conceptJob = defaults.concepts();
         ConceptSettings conceptSettings = conceptJob.concepts();
-        PipelineSettings settings = defaults.withConcepts(conceptJob.withConcepts(conceptSettings
+        PipelineSettings settings = defaults.withConcepts(conceptJob.withRetainedCheckpoints(retainedCheckpoints)
+                .withConcepts(conceptSettings
                 .withKMeans(conceptSettings.kmeans().withK(concepts))
                 .withBootstrapSize(bootstrapSize))).withTrainerInit(Bundled.init(init, System.out));
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On start it restores the newest savepoint or retained checkpoint under the configured directories (unless
  * {@code resume} is off or a path is given), so a restarted process continues with the same concepts, versions
- * and input positions. {@link #close()} stops the job with a savepoint: the sinks commit their last Kafka
- * transactions as part of it, so nothing is lost or written twice, and the next start resumes from it. If the
+ * and input positions; a newest one that cannot be read is passed over for an older one, and all but the newest
+ * {@code retainedCheckpoints} checkpoints and savepoints are deleted ({@link RecoveryPoints}). {@link #close()}
+ * stops the job with a savepoint: the sinks commit their last Kafka transactions as part of it, so nothing is lost or written twice, and the next start resumes from it. If the
  * savepoint fails the job is cancelled instead; the outputs since the last checkpoint are then aborted, and a
  * resume from the retained checkpoint produces them again, once.
  */
@@ -73,6 +74,7 @@ public final class ConceptUpdaterService implements StageService {
         if (restore == null && config.resume()) {
             restore = RecoveryPoints.newest(config.checkpointDir(), config.savepointDir()).orElse(null);
         }
+        RecoveryPoints.prune(config.checkpointDir(), config.savepointDir(), config.retainedCheckpoints(), restore);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
                 JobRestarts.reportTo(ConceptJob.flinkConfiguration(config, restore)));
         ConceptJob.buildKafkaJob(env, connection, config);
