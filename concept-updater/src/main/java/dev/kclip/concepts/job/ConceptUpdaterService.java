@@ -44,6 +44,9 @@ public final class ConceptUpdaterService implements StageService {
     private final String restoredFrom;
     private final JobHealth health;
     private volatile boolean closed;
+    /** The gauge of this run, removed on close so a restarted stage registers its own. */
+    private Gauge running;
+    private MeterRegistry registry;
 
     private ConceptUpdaterService(JobClient job, ConceptJobConfig config, String restoredFrom,
             FailureWindow.Policy failures) {
@@ -85,8 +88,10 @@ public final class ConceptUpdaterService implements StageService {
             throw new IllegalStateException("cannot start the concept-updater job: " + e.getMessage(), e);
         }
         ConceptUpdaterService service = new ConceptUpdaterService(job, config, restore, failures);
-        Gauge.builder("kclip.concepts.job.running", service, s -> s.health.status().orElse(null) == JobStatus.RUNNING ? 1 : 0)
+        service.running = Gauge.builder("kclip.concepts.job.running", service,
+                        s -> s.health.status().orElse(null) == JobStatus.RUNNING ? 1 : 0)
                 .description("1 while the concept-updater Flink job runs").register(registry);
+        service.registry = registry;
         LOG.info("concept updater started (job {}){}", job.getJobID(),
                 restore == null ? "" : ", restored from " + restore);
         return service;
@@ -128,8 +133,16 @@ public final class ConceptUpdaterService implements StageService {
             return;
         }
         closed = true;
+        registry.remove(running);
+        try {
+            stop();
+        } finally {
+            JobRestarts.forget(job.getJobID().toString());
+        }
+    }
+
+    private void stop() {
         Optional<JobStatus> status = health.status();
-        JobRestarts.forget(job.getJobID().toString());
         if (status.isEmpty() || status.get().isGloballyTerminalState()) {
             return;
         }
