@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * {@code FailureWindow}): by default it ends the run with the reason, so the command exits non-zero and whatever
  * runs it (a shell, systemd, a container runtime) sees the failure; with {@link Policy#restart()} it restarts the
  * failed stage after an exponential back-off (initial, doubled per restart of that stage, capped), and ends the run
- * once a stage has failed after {@link Policy#maxRestarts()} restarts.
+ * once a stage has failed after {@link Policy#maxRestarts()} restarts, or a restart itself fails.
  */
 public final class Supervisor {
 
@@ -112,8 +112,13 @@ public final class Supervisor {
             if (waiter.awaitStop(wait)) {
                 break;
             }
-            stages.restart(f.stage());
             restarts.put(f.stage(), done + 1);
+            try {
+                stages.restart(f.stage());
+            } catch (RuntimeException e) {
+                return new Outcome(Optional.of(new Failure(f.stage(), f.reason() + "; restarting it failed: " + e)),
+                        Map.copyOf(restarts));
+            }
         }
         return new Outcome(Optional.empty(), Map.copyOf(restarts));
     }

@@ -20,7 +20,7 @@ class SupervisorTest {
             Duration.ofSeconds(5), Duration.ofMillis(100));
 
     /** Stages of which some are DOWN until restarted {@code healAfter} times (never when negative). */
-    private static final class FakeStages implements Supervisor.Stages {
+    private static class FakeStages implements Supervisor.Stages {
         final Set<String> down = new HashSet<>();
         final List<String> restarts = new ArrayList<>();
         final int healAfter;
@@ -97,6 +97,23 @@ class SupervisorTest {
         List<Duration> backoffs = waiter.waits.stream().filter(w -> !w.equals(POLICY.poll())).toList();
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
                 Duration.ofSeconds(5)), backoffs);
+    }
+
+    @Test
+    void aRestartThatFailsEndsTheRunWithBothReasons() {
+        FakeStages stages = new FakeStages(-1, "ingest") {
+            @Override
+            public void restart(String stage) {
+                throw new IllegalStateException("state folder locked");
+            }
+        };
+        Supervisor.Outcome outcome = new Supervisor(stages, POLICY.withRestarts(true, 3), line -> { })
+                .run(new CountingWaiter(10));
+
+        assertTrue(outcome.failed());
+        assertEquals("ingest: streams ERROR; restarting it failed: java.lang.IllegalStateException: state folder locked",
+                outcome.failure().get().toString());
+        assertEquals(Map.of("ingest", 1), outcome.restarts());
     }
 
     @Test
