@@ -1,7 +1,8 @@
 package dev.kclip.ingest;
 
 import dev.kclip.common.kafka.KafkaConnection;
-import dev.kclip.common.metrics.ServiceEndpoints.Health;
+import dev.kclip.common.metrics.Health;
+import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.topics.TopicCatalogAdmin;
 import dev.kclip.ingest.http.HttpIntake;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running ingest stage: the validation topology on Kafka Streams (exactly-once v2) and, when configured, the
- * HTTP intake. {@link #start} returns at once; work happens on background threads.
+ * HTTP intake. {@link #start} returns at once; work happens on background threads. A stream thread that fails is
+ * replaced; each replacement counts in a {@link FailureWindow}, so a failure that comes back every time (the same
+ * record failing again after the replacement re-reads it) turns the stage DEGRADED and then DOWN, with the reason.
  */
 public final class IngestService implements StageService {
 
@@ -42,11 +45,13 @@ public final class IngestService implements StageService {
     private final KafkaStreamsMetrics streamsMetrics;
     private final IngestMetrics metrics;
     private final HttpIntake http;
+    private final FailureWindow replacements;
     private boolean closed;
 
     private IngestService(IngestConfig config, KafkaStreams streams, KafkaStreamsMetrics streamsMetrics,
-            IngestMetrics metrics, HttpIntake http) {
+            IngestMetrics metrics, HttpIntake http, FailureWindow replacements) {
         this.config = config;
+        this.replacements = replacements;
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.metrics = metrics;
@@ -59,15 +64,27 @@ public final class IngestService implements StageService {
      * @param registry where the stage's meters go ({@code kclip.ingest.*} and Kafka Streams' own)
      */
     public static IngestService start(IngestConfig config, KafkaConnection kafka, MeterRegistry registry) {
+        return start(config, kafka, registry, FailureWindow.Policy.DEFAULT);
+    }
+
+    /**
+     * As {@link #start(IngestConfig, KafkaConnection, MeterRegistry)}, DOWN after {@code failures} stream thread
+     * replacements in their window.
+     */
+    public static IngestService start(IngestConfig config, KafkaConnection kafka, MeterRegistry registry,
+            FailureWindow.Policy failures) {
         ensureTopics(config, kafka);
         IngestMetrics metrics = new IngestMetrics(registry);
         PairValidator validator = new PairValidator(new CaptionRules(config.maxCaptionChars()),
                 new ImageNormalizer(config.images()), Clock.systemUTC());
         KafkaStreams streams = new KafkaStreams(
                 IngestTopology.build(config.topics(), validator, config.dedupWindow(), metrics), streamsProperties(config, kafka));
+        FailureWindow replacements = new FailureWindow("stream thread replacements", failures);
         streams.setUncaughtExceptionHandler(e -> {
-            // record-level problems are dead-lettered; what reaches here is infrastructure, worth a fresh thread
+            // record-level problems are dead-lettered; what reaches here is infrastructure, worth a fresh thread,
+            // but not for ever: the window turns the stage DOWN when the failure keeps coming back
             LOG.error("ingest stream thread failed, replacing it: {}", e.toString(), e);
+            replacements.failed(rootCause(e));
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -83,7 +100,16 @@ public final class IngestService implements StageService {
                 throw e;
             }
         }
-        return new IngestService(config, streams, streamsMetrics, metrics, http);
+        return new IngestService(config, streams, streamsMetrics, metrics, http, replacements);
+    }
+
+    /** The innermost cause, named with its message: Streams wraps the producer's exception twice. */
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     static Properties streamsProperties(IngestConfig config, KafkaConnection kafka) {
@@ -128,10 +154,10 @@ public final class IngestService implements StageService {
     public Health health() {
         KafkaStreams.State state = streams.state();
         String detail = "streams " + state + (http == null ? "" : ", HTTP intake on port " + http.port());
-        return switch (state) {
+        return replacements.apply(switch (state) {
             case RUNNING, REBALANCING, CREATED -> Health.up(detail);
             default -> Health.down(detail);
-        };
+        });
     }
 
     /** The Kafka Streams state (RUNNING once partitions are assigned). */

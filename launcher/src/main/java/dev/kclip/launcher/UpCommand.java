@@ -1,7 +1,9 @@
 package dev.kclip.launcher;
 
+import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptSettings;
@@ -9,6 +11,7 @@ import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.launcher.pipeline.Supervisor;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import dev.kclip.trainer.loop.TrainerConfig;
@@ -17,7 +20,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,18 +70,41 @@ final class UpCommand implements Callable<Integer> {
             description = "Embeddings buffered before the first K-means; labelling starts after them (default: max(2048, 20·K)).")
     int bootstrapSize = CONCEPTS.bootstrapSize();
 
+    @Option(names = "--retained-checkpoints", paramLabel = "N",
+            description = "Concept-updater checkpoints and savepoints kept (as kclip concepts run; default: ${DEFAULT-VALUE}).")
+    int retainedCheckpoints = ConceptJobConfig.defaults().retainedCheckpoints();
+
+    @Option(names = "--restart-failed-stages",
+            description = "Restart a stage that is DOWN, after an exponential back-off, instead of stopping everything and exiting 1.")
+    boolean restartFailedStages;
+
+    @Option(names = "--max-restarts", paramLabel = "N",
+            description = "With --restart-failed-stages: restarts per stage before `up` stops and exits 1 (default: ${DEFAULT-VALUE}).")
+    int maxRestarts = Supervisor.Policy.DEFAULT_MAX_RESTARTS;
+
+    @Option(names = "--down-after", paramLabel = "N",
+            description = "Recoverable failures (stream thread replacements, Flink job restarts, aborted teacher batches in a row) within --failure-window that make a stage DOWN (default: ${DEFAULT-VALUE}).")
+    int downAfter = FailureWindow.Policy.DEFAULT.downAfter();
+
+    @Option(names = "--failure-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a recoverable failure counts towards --down-after (default: ${DEFAULT-VALUE}).")
+    Duration failureWindow = FailureWindow.Policy.DEFAULT.window();
+
     @Override
     public Integer call() {
         String token = httpToken != null ? httpToken : HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         PipelineSettings defaults = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port,
-                HttpIntakeConfig.of(httpPort, token), teacher).withMetricsPort(metricsPort);
+                HttpIntakeConfig.of(httpPort, token), teacher).withMetricsPort(metricsPort)
+                .withFailures(new FailureWindow.Policy(downAfter, failureWindow));
         ConceptJobConfig conceptJob = defaults.concepts();
         ConceptSettings conceptSettings = conceptJob.concepts();
-        PipelineSettings settings = defaults.withConcepts(conceptJob.withConcepts(conceptSettings
+        PipelineSettings settings = defaults.withConcepts(conceptJob.withRetainedCheckpoints(retainedCheckpoints)
+                .withConcepts(conceptSettings
                 .withKMeans(conceptSettings.kmeans().withK(concepts))
                 .withBootstrapSize(bootstrapSize))).withTrainerInit(Bundled.init(init, System.out));
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
         System.out.println("kclip up: starting (state in " + settings.home() + ")");
+        Supervisor.Outcome outcome;
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,
                 line -> System.out.println("  " + line))) {
             if (httpToken == null) {
@@ -87,18 +112,15 @@ final class UpCommand implements Callable<Integer> {
             }
             System.out.println("kclip up: running; push data with `./kclip push datasets/emoji-64/pairs.jsonl`, "
                     + "follow checkpoints with `./kclip checkpoints follow --to DIR`; Ctrl-C stops.");
-            while (!stop.awaitStop(Duration.ofSeconds(2))) {
-                Optional<String> failure = pipeline.failure();
-                if (failure.isPresent()) {
-                    System.err.println("kclip up: " + failure.get() + "; stopping");
-                    break;
-                }
-            }
+            Supervisor supervisor = new Supervisor(pipeline, Supervisor.Policy.EXIT.withRestarts(restartFailedStages,
+                    maxRestarts), line -> System.err.println("kclip up: " + line));
+            outcome = supervisor.run(stop::awaitStop);
+            outcome.failure().ifPresent(f -> System.err.println("kclip up: " + f + "; stopping"));
             System.out.println("kclip up: stopping (final checkpoint, closing transactions) ...");
         } finally {
             stop.finished();
         }
-        System.out.println("kclip up: stopped");
-        return 0;
+        System.out.println("kclip up: stopped" + (outcome.failed() ? " after a stage failed" : ""));
+        return outcome.failed() ? 1 : 0;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.service.FailureWindow;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.launcher.pipeline.PipelineSettings;
 import java.nio.file.Path;
@@ -24,6 +25,21 @@ class CommandDefaultsTest {
         assertEquals(KafkaConnection.DEFAULT_BOOTSTRAP, "localhost:" + up.port);
         assertEquals("onnx-minilm", up.teacher);
         assertEquals(Path.of(".kclip"), up.home);
+        assertEquals(ConceptJobConfig.defaults().retainedCheckpoints(), up.retainedCheckpoints);
+        assertEquals(FailureWindow.Policy.DEFAULT, new FailureWindow.Policy(up.downAfter, up.failureWindow));
+        assertEquals(false, up.restartFailedStages, "a failed stage ends the run unless asked otherwise");
+    }
+
+    @Test
+    void upAcceptsTheSupervisionOptions() {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs("--restart-failed-stages", "--max-restarts", "2", "--down-after", "5",
+                "--failure-window", "10m", "--retained-checkpoints", "4");
+        assertEquals(true, up.restartFailedStages);
+        assertEquals(2, up.maxRestarts);
+        assertEquals(new FailureWindow.Policy(5, java.time.Duration.ofMinutes(10)),
+                new FailureWindow.Policy(up.downAfter, up.failureWindow));
+        assertEquals(4, up.retainedCheckpoints);
     }
 
     @Test

@@ -17,6 +17,13 @@ public final class Topics {
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final String MAX_MESSAGE = Integer.toString(MAX_MESSAGE_BYTES);
+    /**
+     * The dead-letter topic's size bound (its {@code retention.bytes}, per partition; it has one): 1 GiB, so a
+     * stage that rejects everything (a loop, an attack, a broken producer) cannot fill the broker's disk within the
+     * 30 days of its time bound. Like every topic setting it is the value a new topic gets; change a running topic's
+     * with {@code kafka-configs.sh --alter --add-config retention.bytes=...} (creating the catalog again leaves it).
+     */
+    public static final long DEAD_LETTER_RETENTION_BYTES = 1024L * 1024 * 1024;
 
     public static final TopicSpec PAIRS_RAW = new TopicSpec("kclip.pairs.raw", 3,
             Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),
@@ -27,7 +34,8 @@ public final class Topics {
             ImageCaptionPair.class, "pair id",
             "validated, normalised, de-duplicated pairs");
     public static final TopicSpec DEAD_LETTERS = new TopicSpec("kclip.pairs.dlq", 1,
-            Map.of("retention.ms", DAYS_30, "max.message.bytes", MAX_MESSAGE),
+            Map.of("retention.ms", DAYS_30, "retention.bytes", Long.toString(DEAD_LETTER_RETENTION_BYTES),
+                    "max.message.bytes", MAX_MESSAGE),
             DeadLetter.class, "original record key",
             "records any stage rejected, with the reason");
     public static final TopicSpec TEACHER_EMBEDDINGS = new TopicSpec("kclip.teacher.embeddings", 3,

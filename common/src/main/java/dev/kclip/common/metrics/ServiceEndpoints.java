@@ -23,20 +23,11 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP side of a long-running service: {@code GET /metrics} (Prometheus text format, from Micrometer) and
- * {@code GET /health} (200 when every registered check is up, 503 otherwise, with one line per check).
+ * {@code GET /health}: the worst of the registered checks on the first line, then one line per check
+ * ({@code name STATUS detail}); answered 200 when it is UP or DEGRADED (the service works; a DEGRADED one says why
+ * in the body) and 503 when it is DOWN.
  */
 public final class ServiceEndpoints implements AutoCloseable {
-
-    /** The state of one part of a service. */
-    public record Health(boolean up, String detail) {
-        public static Health up(String detail) {
-            return new Health(true, detail);
-        }
-
-        public static Health down(String detail) {
-            return new Health(false, detail);
-        }
-    }
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, Supplier<Health>> checks = new ConcurrentSkipListMap<>();
@@ -96,7 +87,7 @@ public final class ServiceEndpoints implements AutoCloseable {
 
     private void health(HttpExchange exchange) throws IOException {
         StringBuilder body = new StringBuilder();
-        boolean up = true;
+        Health.Status worst = Health.Status.UP;
         for (Map.Entry<String, Supplier<Health>> check : checks.entrySet()) {
             Health health;
             try {
@@ -104,11 +95,11 @@ public final class ServiceEndpoints implements AutoCloseable {
             } catch (RuntimeException e) {
                 health = Health.down(e.toString());
             }
-            up &= health.up();
-            body.append(check.getKey()).append(' ').append(health.up() ? "UP" : "DOWN")
+            worst = health.status().compareTo(worst) > 0 ? health.status() : worst;
+            body.append(check.getKey()).append(' ').append(health.status())
                     .append(' ').append(health.detail()).append('\n');
         }
-        respond(exchange, up ? 200 : 503, (up ? "UP\n" : "DOWN\n") + body, "text/plain");
+        respond(exchange, worst == Health.Status.DOWN ? 503 : 200, worst + "\n" + body, "text/plain");
     }
 
     private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {

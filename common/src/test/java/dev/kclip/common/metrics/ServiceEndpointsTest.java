@@ -8,7 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ServiceEndpointsTest {
@@ -16,18 +16,23 @@ class ServiceEndpointsTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void healthIs200WhenEveryCheckIsUpAnd503WithTheDownOneNamed() throws Exception {
-        AtomicBoolean teacherUp = new AtomicBoolean(true);
+    void healthIs200WhenUpOrDegradedAnd503WhenAnyCheckIsDown() throws Exception {
+        AtomicReference<Health> teacher = new AtomicReference<>(Health.up("onnx-minilm"));
         try (ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-test", 0)) {
-            endpoints.addHealthCheck("ingest", () -> ServiceEndpoints.Health.up("streams RUNNING"));
-            endpoints.addHealthCheck("teacher", () -> teacherUp.get()
-                    ? ServiceEndpoints.Health.up("onnx-minilm") : ServiceEndpoints.Health.down("fenced"));
+            endpoints.addHealthCheck("ingest", () -> Health.up("streams RUNNING"));
+            endpoints.addHealthCheck("teacher", teacher::get);
 
             HttpResponse<String> up = get(endpoints, "/health");
             assertEquals(200, up.statusCode());
             assertEquals("UP\ningest UP streams RUNNING\nteacher UP onnx-minilm\n", up.body());
 
-            teacherUp.set(false);
+            teacher.set(Health.degraded("onnx-minilm; 1 aborted batches"));
+            HttpResponse<String> degraded = get(endpoints, "/health");
+            assertEquals(200, degraded.statusCode());
+            assertEquals("DEGRADED\ningest UP streams RUNNING\nteacher DEGRADED onnx-minilm; 1 aborted batches\n",
+                    degraded.body());
+
+            teacher.set(Health.down("fenced"));
             HttpResponse<String> down = get(endpoints, "/health");
             assertEquals(503, down.statusCode());
             assertEquals("DOWN\ningest UP streams RUNNING\nteacher DOWN fenced\n", down.body());

@@ -118,6 +118,12 @@ public final class ConceptJobOptions {
             description = "Savepoint directory (default: " + ConceptJobConfig.DEFAULT_SAVEPOINT_DIR + ").")
     String savepointDir;
 
+    @Option(names = "--retained-checkpoints", paramLabel = "N",
+            description = "Checkpoints Flink keeps per run, and checkpoints and savepoints the embedded runner leaves"
+                    + " under the local directories when it starts, older runs' included; a restore falls back past a"
+                    + " corrupt newest one to an older one (default: ${DEFAULT-VALUE}).")
+    int retainedCheckpoints = DEFAULTS.retainedCheckpoints();
+
     @Option(names = "--init-from-snapshot",
             description = "Start each teacher's model from its newest snapshot in the centroids topic (keeps"
                     + " concept ids).")
@@ -165,6 +171,7 @@ public final class ConceptJobOptions {
                 .withCheckpointing(checkpointInterval,
                         checkpointDir == null ? DEFAULTS.checkpointDir() : uri(checkpointDir),
                         savepointDir == null ? DEFAULTS.savepointDir() : uri(savepointDir))
+                .withRetainedCheckpoints(retainedCheckpoints)
                 .withInitFromSnapshot(initFromSnapshot)
                 .withBounded(bounded);
     }

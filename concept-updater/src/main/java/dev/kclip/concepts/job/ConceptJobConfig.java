@@ -30,16 +30,22 @@ import java.time.Duration;
  * @param initFromSnapshot start each teacher's model from its newest snapshot in the centroids topic instead of
  *     bootstrapping (restored state still wins); default false
  * @param bounded stop at the input's latest offsets as of the start (relabel a backlog, tests); default false
+ * @param retainedCheckpoints how many checkpoints Flink keeps per run ({@code state.checkpoints.num-retained}), and
+ *     how many checkpoints and how many savepoints the embedded runner leaves under the two local directories when
+ *     it starts (older runs' included; {@link RecoveryPoints#prune}); more than one lets a restore fall back past
+ *     a corrupt newest one; default 3
  */
 public record ConceptJobConfig(Topics topics, String groupId, String transactionalIdPrefix,
         Duration transactionTimeout, ConceptSettings concepts, int parallelism, Duration checkpointInterval,
         String checkpointDir, String savepointDir, boolean resume, String restoreFrom, boolean initFromSnapshot,
-        boolean bounded) implements Serializable {
+        boolean bounded, int retainedCheckpoints) implements Serializable {
 
     /** Where checkpoints go by default, under the working directory. */
     public static final String DEFAULT_CHECKPOINT_DIR = ".kclip/concepts/checkpoints";
     /** Where savepoints go by default, under the working directory. */
     public static final String DEFAULT_SAVEPOINT_DIR = ".kclip/concepts/savepoints";
+    /** Checkpoints (and savepoints) kept by default. */
+    public static final int DEFAULT_RETAINED_CHECKPOINTS = 3;
 
     /** The topics the job reads and writes (defaults: the catalog's). */
     public record Topics(String input, String labels, String centroids, String drift, String deadLetters)
@@ -76,12 +82,15 @@ public record ConceptJobConfig(Topics topics, String groupId, String transaction
         if (checkpointDir == null || checkpointDir.isBlank() || savepointDir == null || savepointDir.isBlank()) {
             throw new IllegalArgumentException("checkpoint and savepoint directories are required");
         }
+        if (retainedCheckpoints < 1) {
+            throw new IllegalArgumentException("at least one checkpoint must be retained, not " + retainedCheckpoints);
+        }
     }
 
     public static ConceptJobConfig defaults() {
         return new ConceptJobConfig(Topics.catalog(), "kclip-concepts", "kclip-concepts", Duration.ofMinutes(15),
                 ConceptSettings.defaults(), 1, Duration.ofSeconds(10), localUri(DEFAULT_CHECKPOINT_DIR),
-                localUri(DEFAULT_SAVEPOINT_DIR), true, null, false, false);
+                localUri(DEFAULT_SAVEPOINT_DIR), true, null, false, false, DEFAULT_RETAINED_CHECKPOINTS);
     }
 
     /** A local directory as a file:// URI (relative paths against the working directory). */
@@ -91,46 +100,51 @@ public record ConceptJobConfig(Topics topics, String groupId, String transaction
 
     public ConceptJobConfig withTopics(Topics value) {
         return new ConceptJobConfig(value, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withIds(String group, String transactionalPrefix) {
         return new ConceptJobConfig(topics, group, transactionalPrefix, transactionTimeout, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withConcepts(ConceptSettings value) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, value, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withParallelism(int value) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, value,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withCheckpointing(Duration interval, String checkpoints, String savepoints) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
-                interval, checkpoints, savepoints, resume, restoreFrom, initFromSnapshot, bounded);
+                interval, checkpoints, savepoints, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withTransactionTimeout(Duration value) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, value, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withRestore(boolean resumeNewest, String explicitPath) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resumeNewest, explicitPath, initFromSnapshot, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resumeNewest, explicitPath, initFromSnapshot, bounded, retainedCheckpoints);
     }
 
     public ConceptJobConfig withInitFromSnapshot(boolean value) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, value, bounded);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, value, bounded, retainedCheckpoints);
+    }
+
+    public ConceptJobConfig withRetainedCheckpoints(int value) {
+        return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, bounded, value);
     }
 
     public ConceptJobConfig withBounded(boolean value) {
         return new ConceptJobConfig(topics, groupId, transactionalIdPrefix, transactionTimeout, concepts, parallelism,
-                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, value);
+                checkpointInterval, checkpointDir, savepointDir, resume, restoreFrom, initFromSnapshot, value, retainedCheckpoints);
     }
 }

@@ -1,7 +1,8 @@
 package dev.kclip.concepts.job;
 
 import dev.kclip.common.kafka.KafkaConnection;
-import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.metrics.Health;
+import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.topics.TopicCatalogAdmin;
 import dev.kclip.schemas.TopicSpec;
@@ -11,9 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On start it restores the newest savepoint or retained checkpoint under the configured directories (unless
  * {@code resume} is off or a path is given), so a restarted process continues with the same concepts, versions
- * and input positions. {@link #close()} stops the job with a savepoint: the sinks commit their last Kafka
- * transactions as part of it, so nothing is lost or written twice, and the next start resumes from it. If the
+ * and input positions; a newest one that cannot be read is passed over for an older one, and all but the newest
+ * {@code retainedCheckpoints} checkpoints and savepoints are deleted ({@link RecoveryPoints}). {@link #close()}
+ * stops the job with a savepoint: the sinks commit their last Kafka transactions as part of it, so nothing is lost or written twice, and the next start resumes from it. If the
  * savepoint fails the job is cancelled instead; the outputs since the last checkpoint are then aborted, and a
  * resume from the retained checkpoint produces them again, once.
  */
@@ -43,10 +42,16 @@ public final class ConceptUpdaterService implements StageService {
     private final JobClient job;
     private final ConceptJobConfig config;
     private final String restoredFrom;
+    private final JobHealth health;
     private volatile boolean closed;
+    /** The gauge of this run, removed on close so a restarted stage registers its own. */
+    private Gauge running;
+    private MeterRegistry registry;
 
-    private ConceptUpdaterService(JobClient job, ConceptJobConfig config, String restoredFrom) {
+    private ConceptUpdaterService(JobClient job, ConceptJobConfig config, String restoredFrom,
+            FailureWindow.Policy failures) {
         this.job = job;
+        this.health = new JobHealth(job, config.bounded(), failures);
         this.config = config;
         this.restoredFrom = restoredFrom;
     }
@@ -58,13 +63,23 @@ public final class ConceptUpdaterService implements StageService {
      */
     public static ConceptUpdaterService start(ConceptJobConfig config, KafkaConnection connection,
             MeterRegistry registry) {
+        return start(config, connection, registry, FailureWindow.Policy.DEFAULT);
+    }
+
+    /**
+     * As {@link #start(ConceptJobConfig, KafkaConnection, MeterRegistry)}, DOWN after {@code failures} job restarts
+     * in their window.
+     */
+    public static ConceptUpdaterService start(ConceptJobConfig config, KafkaConnection connection,
+            MeterRegistry registry, FailureWindow.Policy failures) {
         ensureTopics(config, connection);
         String restore = config.restoreFrom();
         if (restore == null && config.resume()) {
             restore = RecoveryPoints.newest(config.checkpointDir(), config.savepointDir()).orElse(null);
         }
+        RecoveryPoints.prune(config.checkpointDir(), config.savepointDir(), config.retainedCheckpoints(), restore);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
-                ConceptJob.flinkConfiguration(config, restore));
+                JobRestarts.reportTo(ConceptJob.flinkConfiguration(config, restore)));
         ConceptJob.buildKafkaJob(env, connection, config);
         JobClient job;
         try {
@@ -72,9 +87,11 @@ public final class ConceptUpdaterService implements StageService {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the concept-updater job: " + e.getMessage(), e);
         }
-        ConceptUpdaterService service = new ConceptUpdaterService(job, config, restore);
-        Gauge.builder("kclip.concepts.job.running", service, s -> s.status().orElse(null) == JobStatus.RUNNING ? 1 : 0)
+        ConceptUpdaterService service = new ConceptUpdaterService(job, config, restore, failures);
+        service.running = Gauge.builder("kclip.concepts.job.running", service,
+                        s -> s.health.status().orElse(null) == JobStatus.RUNNING ? 1 : 0)
                 .description("1 while the concept-updater Flink job runs").register(registry);
+        service.registry = registry;
         LOG.info("concept updater started (job {}){}", job.getJobID(),
                 restore == null ? "" : ", restored from " + restore);
         return service;
@@ -91,49 +108,22 @@ public final class ConceptUpdaterService implements StageService {
     }
 
     /**
-     * UP while the job starts, runs, or restarts from its last checkpoint (Flink recovers by itself; {@code kclip
-     * up} stops every stage when one is down); DOWN once it has ended, unless a bounded job finished.
+     * UP while the job starts, runs, or restarts from its last checkpoint (Flink recovers by itself), DEGRADED after
+     * a restart, DOWN once it has ended (unless a bounded job finished) or restarted too often in a short time.
      */
     @Override
-    public ServiceEndpoints.Health health() {
-        Optional<JobStatus> status = status();
-        if (status.isEmpty()) {
-            return terminated()
-                    ? ServiceEndpoints.Health.down("Flink job " + job.getJobID() + " ended"
-                            + failure().map(f -> ": " + f).orElse(""))
-                    : ServiceEndpoints.Health.up("Flink job " + job.getJobID() + " (status not answered within 5 s)");
-        }
-        return health(job.getJobID().toString(), status.get(), config.bounded());
-    }
-
-    /** The health a job in {@code status} has. */
-    static ServiceEndpoints.Health health(String jobId, JobStatus status, boolean bounded) {
-        String detail = "Flink job " + jobId + " " + status;
-        boolean up = switch (status) {
-            case INITIALIZING, CREATED, RUNNING, RESTARTING, RECONCILING -> true;
-            case FINISHED -> bounded;
-            default -> false;
-        };
-        return up ? ServiceEndpoints.Health.up(detail) : ServiceEndpoints.Health.down(detail);
+    public Health health() {
+        return health.health();
     }
 
     /** Whether the job has ended (finished, failed for good, stopped or cancelled). */
     public boolean terminated() {
-        return job.getJobExecutionResult().isDone();
+        return health.terminated();
     }
 
     /** Why the job failed for good (its restarts exhausted), if it did. */
     public Optional<Throwable> failure() {
-        CompletableFuture<?> result = job.getJobExecutionResult();
-        if (!result.isCompletedExceptionally()) {
-            return Optional.empty();
-        }
-        try {
-            result.join();
-            return Optional.empty();
-        } catch (CompletionException | CancellationException e) {
-            return Optional.of(e.getCause() == null ? e : e.getCause());
-        }
+        return health.failure();
     }
 
     /** Stops with a savepoint (falls back to cancel); idempotent. */
@@ -143,7 +133,16 @@ public final class ConceptUpdaterService implements StageService {
             return;
         }
         closed = true;
-        Optional<JobStatus> status = status();
+        registry.remove(running);
+        try {
+            stop();
+        } finally {
+            JobRestarts.forget(job.getJobID().toString());
+        }
+    }
+
+    private void stop() {
+        Optional<JobStatus> status = health.status();
         if (status.isEmpty() || status.get().isGloballyTerminalState()) {
             return;
         }
@@ -168,18 +167,6 @@ public final class ConceptUpdaterService implements StageService {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("cancelling the concept-updater job failed: {}", e.toString());
-        }
-    }
-
-    private Optional<JobStatus> status() {
-        try {
-            return Optional.of(job.getJobStatus().get(5, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (ExecutionException | TimeoutException e) {
-            // the per-job MiniCluster is gone once the job has ended
-            return Optional.empty();
         }
     }
 

@@ -65,7 +65,7 @@ class ConceptJobOptionsTest {
                 "--temperature", "0.5", "--half-life-time", "2h", "--window", "1000", "--window-time", "10m",
                 "--assigners", "4", "--checkpoint-interval", "500ms", "--checkpoint-dir", "s3://bucket/ckpt",
                 "--savepoint-dir", "relative/savepoints", "--init-from-snapshot", "--bounded",
-                "--js-thresholds", "0.1,0.2", "--input-topic", "other.embeddings");
+                "--retained-checkpoints", "5", "--js-thresholds", "0.1,0.2", "--input-topic", "other.embeddings");
         assertEquals(256, config.concepts().kmeans().k());
         assertEquals(5_120, config.concepts().effectiveBootstrapSize());
         assertEquals(Distance.EUCLIDEAN, config.concepts().kmeans().distance());
@@ -83,6 +83,7 @@ class ConceptJobOptionsTest {
                 config.savepointDir());
         assertTrue(config.initFromSnapshot());
         assertTrue(config.bounded());
+        assertEquals(5, config.retainedCheckpoints());
         assertEquals("other.embeddings", config.topics().input());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.kafka.TopicReader;
+import dev.kclip.common.metrics.Health;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
@@ -16,8 +17,11 @@ import dev.kclip.testsupport.KafkaBrokerExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
@@ -52,16 +56,23 @@ class ConceptUpdaterServiceIT {
         try (ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(), registry)) {
             assertFalse(service.restoredFrom().isPresent());
             awaitLabels(kafka, 3_000, service);
-            assertTrue(service.health().up(), service.health().detail());
+            assertEquals(Health.Status.UP, service.health().status(), service.health().detail());
             assertEquals(1.0, registry.get("kclip.concepts.job.running").gauge().value());
         }
+        Path savepoint;
         try (Stream<Path> files = Files.walk(dir.resolve("savepoints"))) {
-            assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("_metadata")), "a savepoint was written");
+            savepoint = files.filter(p -> p.getFileName().toString().equals("_metadata")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no savepoint was written")).getParent();
         }
+        // a newer savepoint whose metadata a crash cut short: the restore passes over it for the intact one
+        Path corrupt = Files.createDirectories(dir.resolve("savepoints/savepoint-cut-short"));
+        byte[] metadata = Files.readAllBytes(savepoint.resolve("_metadata"));
+        Files.write(corrupt.resolve("_metadata"), Arrays.copyOf(metadata, metadata.length / 2));
+        Files.setLastModifiedTime(corrupt.resolve("_metadata"), FileTime.from(Instant.now().plusSeconds(60)));
 
         kafka.produce(pairs.subList(3_000, 4_000));
         try (ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(), registry)) {
-            assertTrue(service.restoredFrom().orElseThrow().contains("savepoint"), service.restoredFrom().get());
+            assertEquals(savepoint.toString(), service.restoredFrom().orElseThrow());
             awaitLabels(kafka, 4_000, service);
         }
 

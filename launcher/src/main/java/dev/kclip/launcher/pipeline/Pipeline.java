@@ -2,6 +2,7 @@ package dev.kclip.launcher.pipeline;
 
 import dev.kclip.common.broker.EmbeddedKafkaBroker;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.metrics.Health;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.topics.TopicCatalogAdmin;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * The whole pipeline in one process: the embedded broker (unless an external cluster is named), the topics, and
  * every stage as it runs alone — ingest, teacher, concept updater (Flink MiniCluster), trainer — talking only
  * through Kafka. Closing stops the stages upstream first (so nothing new enters while the trainer writes its final
- * checkpoint), then the broker.
+ * checkpoint), then the broker. A stage can be restarted alone ({@link #restart}, what {@link Supervisor} does with
+ * {@code --restart-failed-stages}): it is closed and started again from the same settings.
  */
-public final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable, Supervisor.Stages {
 
     /** The embedded broker's log folder under the state folder (also {@code kclip broker}'s under {@code .kclip}). */
     public static final String BROKER_DIR = "kafka";
@@ -36,16 +39,22 @@ public final class Pipeline implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final KafkaConnection kafka;
     private final ServiceEndpoints endpoints;
+    /** A stage by name, and how to start it (again). */
+    private record Launch(String name, Supplier<StageService> start) {
+    }
+
+    private final List<Launch> launches;
     private final List<StageService> stages;
     private boolean stagesStopped;
     private boolean closed;
 
     private Pipeline(EmbeddedKafkaBroker broker, KafkaConnection kafka, ServiceEndpoints endpoints,
-            List<StageService> stages) {
+            List<Launch> launches, List<StageService> stages) {
         this.broker = broker;
         this.kafka = kafka;
         this.endpoints = endpoints;
-        this.stages = stages;
+        this.launches = launches;
+        this.stages = new ArrayList<>(stages);
     }
 
     /**
@@ -76,24 +85,33 @@ public final class Pipeline implements AutoCloseable {
                 progress.accept("topics    " + Topics.ALL.size() + " in the catalog, " + created + " created");
             }
             endpoints = ServiceEndpoints.start("kclip-up", settings.metricsPort());
-            started.add(IngestService.start(settings.ingest(), kafka, endpoints.registry()));
+            KafkaConnection k = kafka;
+            io.micrometer.core.instrument.MeterRegistry registry = endpoints.registry();
+            List<Launch> launches = List.of(
+                    new Launch("ingest", () -> IngestService.start(settings.ingest(), k, registry, settings.failures())),
+                    new Launch(TeacherService.STAGE, () -> TeacherService.start(settings.teacher(), k, registry,
+                            settings.failures())),
+                    new Launch("concepts", () -> ConceptUpdaterService.start(settings.concepts(), k, registry,
+                            settings.failures())),
+                    new Launch("trainer", () -> TrainerService.start(settings.trainer(), k, registry, listener)));
+            started.add(launches.get(0).start().get());
             progress.accept("ingest    " + (settings.ingest().http() == null ? "validation topology"
                     : "validation topology + HTTP intake on http://localhost:" + settings.ingest().http().port() + "/v1/pairs"));
-            started.add(TeacherService.start(settings.teacher(), kafka, endpoints.registry()));
+            started.add(launches.get(1).start().get());
             progress.accept("teacher   " + settings.teacher().modelSpec());
-            started.add(ConceptUpdaterService.start(settings.concepts(), kafka, endpoints.registry()));
+            started.add(launches.get(2).start().get());
             progress.accept("concepts  Flink job on an embedded MiniCluster, K=" + settings.concepts().concepts().kmeans().k()
                     + ", labels after the first " + settings.concepts().concepts().effectiveBootstrapSize()
                     + " embeddings, checkpoints " + settings.concepts().checkpointDir());
-            TrainerService trainer = TrainerService.start(settings.trainer(), kafka, endpoints.registry(), listener);
-            started.add(trainer);
+            started.add(launches.get(3).start().get());
             progress.accept("trainer   model " + settings.trainer().model().name() + ", checkpoints "
                     + settings.trainer().checkpoints().directory());
-            for (StageService stage : started) {
-                endpoints.addHealthCheck(stage.name(), stage::health);
+            Pipeline pipeline = new Pipeline(broker, kafka, endpoints, launches, started);
+            for (Launch launch : launches) {
+                endpoints.addHealthCheck(launch.name(), () -> pipeline.stage(launch.name()).health());
             }
             progress.accept("metrics   http://localhost:" + endpoints.port() + "/metrics  (health: /health)");
-            return new Pipeline(broker, kafka, endpoints, List.copyOf(started));
+            return pipeline;
         } catch (RuntimeException e) {
             stopAll(started);
             if (endpoints != null) {
@@ -116,15 +134,63 @@ public final class Pipeline implements AutoCloseable {
         return endpoints.registry();
     }
 
-    /** The first stage that reports itself down, if any. */
-    public Optional<String> failure() {
-        for (StageService stage : stages) {
-            ServiceEndpoints.Health health = stage.health();   // asked once: the Flink stage's answer is a remote call
-            if (!health.up()) {
-                return Optional.of(stage.name() + ": " + health.detail());
+    /** The first stage that reports itself DOWN, if any (DEGRADED ones still work). */
+    @Override
+    public Optional<Supervisor.Failure> failure() {
+        for (StageService stage : current()) {
+            Health health = stage.health();   // asked once: the Flink stage's answer is a remote call
+            if (health.down()) {
+                return Optional.of(new Supervisor.Failure(stage.name(), health.detail()));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Closes the named stage and starts it again from the same settings (state and offsets as a process restart
+     * would find them). When the new start fails the old stage stays closed and the exception is thrown.
+     */
+    @Override
+    public void restart(String name) {
+        int index = indexOf(name);
+        StageService old;
+        synchronized (this) {
+            if (stagesStopped) {
+                return;
+            }
+            old = stages.get(index);
+        }
+        try {
+            old.close();
+        } catch (RuntimeException e) {
+            LOG.warn("{} did not stop cleanly before its restart: {}", name, e.toString());
+        }
+        StageService fresh = launches.get(index).start().get();
+        synchronized (this) {
+            if (stagesStopped) {
+                fresh.close();
+                return;
+            }
+            stages.set(index, fresh);
+        }
+        LOG.info("{} restarted", name);
+    }
+
+    private synchronized List<StageService> current() {
+        return List.copyOf(stages);
+    }
+
+    private synchronized StageService stage(String name) {
+        return stages.get(indexOf(name));
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < launches.size(); i++) {
+            if (launches.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no stage named " + name);
     }
 
     /**
@@ -134,7 +200,7 @@ public final class Pipeline implements AutoCloseable {
     public synchronized void stopStages() {
         if (!stagesStopped) {
             stagesStopped = true;
-            stopAll(stages);
+            stopAll(List.copyOf(stages));
         }
     }
 

@@ -2,7 +2,8 @@ package dev.kclip.teacher.service;
 
 import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.common.kafka.KafkaConnection;
-import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.metrics.Health;
+import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StageService;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.EmbeddedPair;
@@ -71,8 +72,9 @@ import org.slf4j.LoggerFactory;
  * <p>Instances share the input's partitions through a consumer group. Batches are only built from records not yet
  * committed, so on a rebalance the buffered records of revoked partitions are dropped: their new owner reads them
  * again from the committed offsets. A transaction that fails is aborted and the instance re-reads from its committed
- * offsets; a fencing error (another process took this instance id) or a teacher that embeds nothing stops it, with
- * health DOWN.
+ * offsets: health DEGRADED after one aborted batch, DOWN when every batch aborts ({@link FailureWindow}: so many in a
+ * row within its window; a committed batch clears the count); a fencing error (another process took this instance
+ * id) or a teacher that embeds nothing stops it, with health DOWN.
  *
  * <p>Metrics (tag {@code instance}): {@code kclip.teacher.embedded}, {@code kclip.teacher.dead.letters{reason}},
  * {@code kclip.teacher.tokens}, {@code kclip.teacher.batch.captions}, {@code kclip.teacher.embed} (forward-pass
@@ -104,13 +106,16 @@ public final class TeacherService implements StageService {
     private final int maxRecordBytes;
     private final Metrics metrics;
     private final Thread thread;
+    private final FailureWindow aborts;
     private volatile boolean stopping;
     private volatile boolean running = true;
     private volatile String failure;
     private volatile Set<TopicPartition> assigned = Set.of();
 
-    private TeacherService(TeacherServiceConfig config, TeacherModel teacher, KafkaConnection kafka, MeterRegistry registry) {
+    private TeacherService(TeacherServiceConfig config, TeacherModel teacher, KafkaConnection kafka, MeterRegistry registry,
+            FailureWindow.Policy failures) {
         this.config = config;
+        this.aborts = new FailureWindow("aborted batches in a row", failures);
         this.embedder = new CaptionEmbedder(teacher, new EmbeddingCache(config.cacheBytes()));
         this.batcher = new MicroBatcher<>(config.maxBatchTokens(), config.maxBatchCaptions(), config.maxWait());
         // read_committed and no auto-commit whatever the user's client properties say
@@ -143,10 +148,19 @@ public final class TeacherService implements StageService {
      * @throws IllegalArgumentException when the model spec or options are wrong (nothing is started then)
      */
     public static TeacherService start(TeacherServiceConfig config, KafkaConnection kafka, MeterRegistry registry) {
+        return start(config, kafka, registry, FailureWindow.Policy.DEFAULT);
+    }
+
+    /**
+     * As {@link #start(TeacherServiceConfig, KafkaConnection, MeterRegistry)}, DOWN after {@code failures} aborted
+     * batches in a row.
+     */
+    public static TeacherService start(TeacherServiceConfig config, KafkaConnection kafka, MeterRegistry registry,
+            FailureWindow.Policy failures) {
         TeacherModel teacher = TeacherModels.load(config.modelSpec(), config.teacherOptions());
         TeacherService service;
         try {
-            service = new TeacherService(config, teacher, kafka, registry);
+            service = new TeacherService(config, teacher, kafka, registry, failures);
         } catch (RuntimeException e) {
             teacher.close();
             throw e;
@@ -163,14 +177,14 @@ public final class TeacherService implements StageService {
     }
 
     @Override
-    public ServiceEndpoints.Health health() {
+    public Health health() {
         if (failure != null) {
-            return ServiceEndpoints.Health.down(failure);
+            return Health.down(failure);
         }
         if (!running) {
-            return ServiceEndpoints.Health.down("stopped");
+            return Health.down("stopped");
         }
-        return ServiceEndpoints.Health.up(embedder.teacher().modelId() + ", partitions " + assigned);
+        return aborts.apply(Health.up(embedder.teacher().modelId() + ", partitions " + assigned));
     }
 
     /** False once the service stopped, by {@link #close()} or by a fatal error ({@link #failure()}). */
@@ -316,10 +330,12 @@ public final class TeacherService implements StageService {
                     config.instanceId(), batch.size(), e.getMessage());
             producer.abortTransaction();
             metrics.aborted.increment();
+            aborts.failed(e.toString());
             rewind();
             return;
         }
         metrics.committed.increment();
+        aborts.succeeded();
         metrics.embedded.increment(embedded);
         metrics.tokens.increment(tokens);
         metrics.batchCaptions.record(toEmbed.size());

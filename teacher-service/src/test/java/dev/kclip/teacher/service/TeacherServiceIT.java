@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.metrics.Health;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
@@ -80,7 +81,7 @@ class TeacherServiceIT {
                 ServiceTestKit.CommittedKeys out = new ServiceTestKit.CommittedKeys(kafka, name + ".embeddings", true);
                 ServiceTestKit.CommittedKeys dlq = new ServiceTestKit.CommittedKeys(kafka, name + ".dlq", true)) {
             await(() -> out.poll() == 35 && dlq.poll() == 5, WAIT, "35 embedded pairs and 5 dead letters");
-            assertTrue(service.health().up(), service.health().detail());
+            assertEquals(Health.Status.UP, service.health().status(), service.health().detail());
             // the cache meters follow the live service (Micrometer holds it weakly), so read them before closing
             await(() -> counters(registry, "dlq-0").get("kclip.teacher.embedded") == 35, WAIT, "the embedded counter");
             Map<String, Double> meters = counters(registry, "dlq-0");
@@ -234,7 +235,7 @@ class TeacherServiceIT {
             try (TeacherService second = TeacherService.start(config, kafka, new SimpleMeterRegistry())) {
                 ServiceTestKit.produce(kafka, name + ".pairs", pairs.subList(25, 50));
                 await(() -> !first.isRunning(), WAIT, "the first instance to stop");
-                assertFalse(first.health().up());
+                assertTrue(first.health().down());
                 assertTrue(first.failure().contains("another process runs as instance 'same'"), first.failure());
                 await(() -> out.poll() == 50, WAIT, "the second instance to embed the rest");
                 assertTrue(second.isRunning());

@@ -2,7 +2,7 @@ package dev.kclip.trainer.loop;
 
 import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.common.kafka.KafkaConnection;
-import dev.kclip.common.metrics.ServiceEndpoints;
+import dev.kclip.common.metrics.Health;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.LabelledPair;
@@ -103,14 +103,14 @@ public final class TrainerService implements StageService {
     }
 
     @Override
-    public ServiceEndpoints.Health health() {
+    public Health health() {
         Throwable t = failure.get();
         if (t != null) {
-            return ServiceEndpoints.Health.down("failed: " + t);
+            return Health.down("failed: " + t);
         }
         StreamTrainer current = trainer;
         String detail = current != null && status.get().equals("training") ? current.progress() : status.get();
-        return thread.isAlive() ? ServiceEndpoints.Health.up(detail) : ServiceEndpoints.Health.down("stopped");
+        return thread.isAlive() ? Health.up(detail) : Health.down("stopped");
     }
 
     /** The error that stopped the training thread, if one did. */
