@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.kclip.common.http.WebServer;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.ingest.push.RawPairProducer;
 import dev.kclip.ingest.push.RawPairs;
@@ -17,8 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,15 +32,18 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * wrong one; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
  * Kafka; 503 with {@code Retry-After} when Kafka does not acknowledge in time. Validation happens downstream, in
  * the ingest topology. Neither image bytes nor tokens are ever logged.
+ *
+ * <p>It listens as {@link HttpIntakeConfig#listen()} says (127.0.0.1 unless told otherwise; HTTPS with a keystore)
+ * on Jetty: a client that never finishes its request headers holds no handler thread, one that stops in the middle
+ * of its body holds one for at most the idle timeout, and connections beyond the limit wait to be accepted.
  */
 public final class HttpIntake implements AutoCloseable {
 
@@ -74,55 +78,58 @@ public final class HttpIntake implements AutoCloseable {
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final HttpIntakeConfig config;
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final RawPairProducer producer;
     private final MeterRegistry registry;
     private final byte[] token;
     private final AtomicLong inFlightBytes = new AtomicLong();
+    private final WebServer server;
 
-    private HttpIntake(HttpIntakeConfig config, HttpServer server, ExecutorService executor, RawPairProducer producer,
-            MeterRegistry registry) {
+    private HttpIntake(HttpIntakeConfig config, RawPairProducer producer, MeterRegistry registry) {
         this.config = config;
-        this.server = server;
-        this.executor = executor;
         this.producer = producer;
         this.registry = registry;
         this.token = config.token().getBytes(StandardCharsets.UTF_8);
+        this.server = WebServer.start("kclip-http-intake", config.listen(), config.threads(), new Endpoints());
     }
 
-    /** Starts serving on {@code config.port()}, writing to {@code topic}. */
+    /** Starts serving as {@code config.listen()} says, writing to {@code topic}. */
     public static HttpIntake start(HttpIntakeConfig config, String topic, KafkaConnection kafka, MeterRegistry registry) {
         Properties overrides = new Properties();
         // a request must not hang in send() longer than it may wait for the acknowledgement
         overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.ackTimeout().toMillis()));
         RawPairProducer producer = new RawPairProducer(kafka, topic, overrides);
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
-            Thread thread = new Thread(r, "kclip-http-intake-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        HttpIntake intake;
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(config.port()), 0);
-            HttpIntake intake = new HttpIntake(config, server, executor, producer, registry);
-            server.createContext(SINGLE_PATH, exchange -> intake.handle(exchange, false));
-            server.createContext(BATCH_PATH, exchange -> intake.handle(exchange, true));
-            server.setExecutor(executor);
-            Gauge.builder("kclip.ingest.http.inflight", intake.inFlightBytes, AtomicLong::get).baseUnit("bytes")
-                    .description("record bytes sent over HTTP and not yet acknowledged by Kafka").register(registry);
-            server.start();
-            return intake;
-        } catch (IOException e) {
+            intake = new HttpIntake(config, producer, registry);
+        } catch (RuntimeException e) {
             producer.close();
-            executor.shutdownNow();
-            throw new UncheckedIOException("cannot serve the HTTP intake on port " + config.port() + ": " + e.getMessage(), e);
+            throw e;
         }
+        Gauge.builder("kclip.ingest.http.inflight", intake.inFlightBytes, AtomicLong::get).baseUnit("bytes")
+                .description("record bytes sent over HTTP and not yet acknowledged by Kafka").register(registry);
+        Gauge.builder("kclip.ingest.http.connections", intake.server, WebServer::openConnections)
+                .description("HTTP intake connections open").register(registry);
+        return intake;
     }
 
     /** The port it listens on. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** The address and port it is bound to. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** {@code http}, or {@code https} with a keystore. */
+    public String scheme() {
+        return server.scheme();
+    }
+
+    /** Whether it accepts new connections now: false while {@code listen().maxConnections()} are open. */
+    public boolean acceptingConnections() {
+        return server.accepting();
     }
 
     /** Record bytes sent and not yet acknowledged. */
@@ -130,46 +137,65 @@ public final class HttpIntake implements AutoCloseable {
         return inFlightBytes.get();
     }
 
-    private void handle(HttpExchange exchange, boolean batch) {
+    /** One request: what came and where its answer goes. */
+    private record Exchange(Request request, Response response, Callback callback) {
+        String header(HttpHeader name) {
+            return request.getHeaders().get(name);
+        }
+
+        void setHeader(String name, String value) {
+            response.getHeaders().put(name, value);
+        }
+    }
+
+    /** Both endpoints; requests are handled on the server's threads, which may wait for Kafka. */
+    private final class Endpoints extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            if (!path.startsWith(SINGLE_PATH)) {
+                return false; // Jetty answers 404
+            }
+            HttpIntake.this.handle(new Exchange(request, response, callback), path, path.startsWith(BATCH_PATH));
+            return true;
+        }
+    }
+
+    private void handle(Exchange exchange, String path, boolean batch) {
         String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
+        String method = exchange.request().getMethod();
         int status;
         try {
-            status = answer(exchange, batch);
+            status = answer(exchange, path, batch);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), endpoint, e.toString());
-            status = answerFailure(exchange);
-        } finally {
-            exchange.close();
+            LOG.warn("{} {} failed: {}", method, endpoint, e.toString());
+            status = answerFailure(exchange, e);
         }
         Counter.builder("kclip.ingest.http.requests").tag("endpoint", endpoint).tag("status", Integer.toString(status))
                 .description("HTTP intake requests by answer").register(registry).increment();
-        LOG.debug("{} {} -> {}", exchange.getRequestMethod(), endpoint, status);
+        LOG.debug("{} {} -> {}", method, endpoint, status);
     }
 
     /** 500, when nothing was answered yet (else the connection just closes). */
-    private static int answerFailure(HttpExchange exchange) {
-        if (exchange.getResponseCode() != -1) {
-            return exchange.getResponseCode();
+    private static int answerFailure(Exchange exchange, Exception failure) {
+        if (exchange.response().isCommitted()) {
+            exchange.callback().failed(failure);
+            return exchange.response().getStatus();
         }
-        try {
-            return respond(exchange, 500, error("internal error; see the ingest log"));
-        } catch (IOException e) {
-            return -1;
-        }
+        return respond(exchange, 500, error("internal error; see the ingest log"));
     }
 
-    private int answer(HttpExchange exchange, boolean batch) throws IOException {
-        String path = exchange.getRequestURI().getPath();
+    private int answer(Exchange exchange, String path, boolean batch) throws IOException {
         if (!path.equals(batch ? BATCH_PATH : SINGLE_PATH)) {
             return respond(exchange, 404, error("no such endpoint: " + path + " (use " + SINGLE_PATH + " or " + BATCH_PATH + ")"));
         }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
+        if (!"POST".equals(exchange.request().getMethod())) {
+            exchange.setHeader("Allow", "POST");
             return respond(exchange, 405, error(path + " takes POST"));
         }
-        int auth = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        int auth = authenticate(exchange.header(HttpHeader.AUTHORIZATION));
         if (auth == 401) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kclip\"");
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"kclip\"");
             return respond(exchange, 401, error("missing bearer token (Authorization: Bearer <token>)"));
         }
         if (auth == 403) {
@@ -182,12 +208,12 @@ public final class HttpIntake implements AutoCloseable {
             return respond(exchange, 400, error(e.getMessage()));
         }
         if (body == null) {
-            exchange.getResponseHeaders().set("Connection", "close");
+            exchange.setHeader("Connection", "close");
             return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
         }
         Parsed parsed;
         try {
-            parsed = batch ? parseBatch(body) : parseSingle(exchange.getRequestHeaders().getFirst("Content-Type"), body);
+            parsed = batch ? parseBatch(body) : parseSingle(exchange.header(HttpHeader.CONTENT_TYPE), body);
         } catch (IllegalArgumentException e) {
             return respond(exchange, 400, error(e.getMessage()));
         }
@@ -209,20 +235,13 @@ public final class HttpIntake implements AutoCloseable {
     }
 
     /** The body, or null when it is larger than allowed (read no further than the limit). */
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
-                    return null;
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad Content-Length: " + length);
-            }
+    private byte[] readBody(Exchange exchange) throws IOException {
+        if (exchange.request().getLength() > config.maxBodyBytes()) { // Jetty has refused a malformed Content-Length
+            return null;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = Content.Source.asInputStream(exchange.request())) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (out.size() + (long) n > config.maxBodyBytes()) {
                     return null;
@@ -332,20 +351,20 @@ public final class HttpIntake implements AutoCloseable {
                 label != null && label.isTextual() ? label.asText() : null, attributes, SOURCE, now);
     }
 
-    private int send(HttpExchange exchange, Parsed parsed, boolean batch) throws IOException {
+    private int send(Exchange exchange, Parsed parsed, boolean batch) {
         List<byte[]> values = new ArrayList<>();
         long bytes = 0;
         for (ImageCaptionPair pair : parsed.pairs()) {
             byte[] value = RawPairProducer.encode(pair);
             if (value.length > RawPairProducer.MAX_RECORD_BYTES) {
-                exchange.getResponseHeaders().set("Connection", "close");
+                exchange.setHeader("Connection", "close");
                 return respond(exchange, 413, error("a pair of " + value.length + " bytes is larger than Kafka accepts"));
             }
             values.add(value);
             bytes += value.length;
         }
         if (!reserve(bytes)) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return respond(exchange, 429, error("too many pairs are waiting for Kafka; retry after "
                     + RETRY_AFTER_SECONDS + " s"));
         }
@@ -357,13 +376,13 @@ public final class HttpIntake implements AutoCloseable {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
                     .get(config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             if (e.getCause() instanceof BufferExhaustedException) {
                 return respond(exchange, 429, error("the producer cannot keep up; retry after " + RETRY_AFTER_SECONDS + " s"));
             }
             return respond(exchange, 503, error("Kafka did not take the pairs: " + e.getCause().getMessage()));
         } catch (TimeoutException e) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return respond(exchange, 503, error("Kafka did not acknowledge within " + config.ackTimeout().toSeconds()
                     + " s; retrying is safe (pairs are de-duplicated by id)"));
         } catch (InterruptedException e) {
@@ -413,30 +432,29 @@ public final class HttpIntake implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static int respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    /** Answers; the write completes without the handler thread, so a client that does not read cannot hold it. */
+    private static int respond(Exchange exchange, int status, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an answer", e);
         }
+        exchange.response().setStatus(status);
+        exchange.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.response().write(true, ByteBuffer.wrap(bytes), exchange.callback());
         return status;
     }
 
+    /** Stops serving (requests in progress get up to a second to be answered), then the producer. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         producer.close();
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "HTTP intake on port %d (%s)", port(), config);
+        return String.format(Locale.ROOT, "HTTP intake on %s://%s (%s)", scheme(), address(), config);
     }
 }

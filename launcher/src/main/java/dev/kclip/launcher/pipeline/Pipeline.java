@@ -75,10 +75,11 @@ public final class Pipeline implements AutoCloseable {
                         .filter(TopicCatalogAdmin.Outcome::created).count();
                 progress.accept("topics    " + Topics.ALL.size() + " in the catalog, " + created + " created");
             }
-            endpoints = ServiceEndpoints.start("kclip-up", settings.metricsPort());
+            endpoints = ServiceEndpoints.start("kclip-up", settings.metricsBind(), settings.metricsPort());
             started.add(IngestService.start(settings.ingest(), kafka, endpoints.registry()));
             progress.accept("ingest    " + (settings.ingest().http() == null ? "validation topology"
-                    : "validation topology + HTTP intake on http://localhost:" + settings.ingest().http().port() + "/v1/pairs"));
+                    : "validation topology + HTTP intake on " + settings.ingest().http().listen().scheme() + "://"
+                            + settings.ingest().http().listen().bind() + ":" + settings.ingest().http().port() + "/v1/pairs"));
             started.add(TeacherService.start(settings.teacher(), kafka, endpoints.registry()));
             progress.accept("teacher   " + settings.teacher().modelSpec());
             started.add(ConceptUpdaterService.start(settings.concepts(), kafka, endpoints.registry()));

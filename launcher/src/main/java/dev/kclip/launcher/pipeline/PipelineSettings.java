@@ -1,5 +1,6 @@
 package dev.kclip.launcher.pipeline;
 
+import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.ingest.IngestConfig;
 import dev.kclip.ingest.http.HttpIntakeConfig;
@@ -18,9 +19,10 @@ import java.nio.file.Path;
  * @param concepts the concept-updater job (run on an embedded MiniCluster)
  * @param trainer the trainer
  * @param metricsPort port of the shared {@code /metrics} and {@code /health} endpoint (0: a free one)
+ * @param metricsBind the address that endpoint binds (default 127.0.0.1: this machine only)
  */
 public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, TeacherServiceConfig teacher,
-        ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort) {
+        ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort, String metricsBind) {
 
     /** The port of the shared {@code /metrics} and {@code /health} endpoint unless set. */
     public static final int DEFAULT_METRICS_PORT = 9400;
@@ -35,7 +37,7 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
                         dir.resolve("concepts/checkpoints").toUri().toString(),
                         dir.resolve("concepts/savepoints").toUri().toString()),
                 TrainerConfig.defaults(dir.resolve("checkpoints")),
-                DEFAULT_METRICS_PORT);
+                DEFAULT_METRICS_PORT, ServiceEndpoints.DEFAULT_BIND);
     }
 
     public boolean embeddedBroker() {
@@ -43,11 +45,11 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
     }
 
     public PipelineSettings withConcepts(ConceptJobConfig value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort, metricsBind);
     }
 
     public PipelineSettings withTrainer(TrainerConfig value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort, metricsBind);
     }
 
     /** The trainer starting from a pretrained CLIP directory, or {@link TrainerConfig#NO_INIT}. */
@@ -56,6 +58,10 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
     }
 
     public PipelineSettings withMetricsPort(int value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value, metricsBind);
+    }
+
+    public PipelineSettings withMetricsBind(String address) {
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, metricsPort, address);
     }
 }

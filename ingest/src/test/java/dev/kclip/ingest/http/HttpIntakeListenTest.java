@@ -1,0 +1,141 @@
+package dev.kclip.ingest.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kclip.common.http.ListenSettings;
+import dev.kclip.common.http.TlsKeystore;
+import dev.kclip.common.kafka.KafkaConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the intake listens, without Kafka: every request here is answered before a pair would be sent (401 without a
+ * token), so a Kafka that is not there is never asked.
+ */
+class HttpIntakeListenTest {
+
+    private static final String TOKEN = "listen-test-token";
+    private static final Duration ANSWER_BOUND = Duration.ofSeconds(20);
+    private static KafkaConnection nowhere;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void noKafka() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            nowhere = KafkaConnection.to("localhost:" + socket.getLocalPort()); // closed again: nothing listens there
+        }
+    }
+
+    @Test
+    void bindsTheLoopbackAddressByDefault() {
+        try (HttpIntake intake = start(HttpIntakeConfig.of(0, TOKEN))) {
+            assertEquals("127.0.0.1", intake.address().getAddress().getHostAddress());
+            assertEquals("http", intake.scheme());
+        }
+    }
+
+    @Test
+    void servesHttpsFromTheKeystoreAndRefusesPlainHttp() throws Exception {
+        TlsKeystore keystore = SelfSignedKeystore.create(dir);
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withListen(ListenSettings.loopback(0).withTls(keystore));
+        try (HttpIntake intake = start(config)) {
+            HttpClient trusting = HttpClient.newBuilder().sslContext(SelfSignedKeystore.trusting(keystore)).build();
+
+            HttpResponse<String> overTls = trusting.send(post("https", intake.port()), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(401, overTls.statusCode(), overTls.body());
+            assertEquals("Bearer realm=\"kclip\"", overTls.headers().firstValue("WWW-Authenticate").orElseThrow());
+            assertEquals("https", intake.scheme());
+            assertThrows(IOException.class, () -> HttpClient.newHttpClient()
+                    .send(post("http", intake.port()), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    void clientsThatNeverFinishTheirRequestDoNotHoldTheHandlerThreads() throws Exception {
+        // one handler thread; stalled bodies hold it until the idle timeout frees it
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withThreads(1)
+                .withListen(ListenSettings.loopback(0).withIdleTimeout(Duration.ofSeconds(1)));
+        try (HttpIntake intake = start(config)) {
+            Socket[] stalled = new Socket[6];
+            for (int i = 0; i < stalled.length; i += 2) {
+                stalled[i] = send(intake, "POST /v1/pairs HTTP/1.1\r\nHost: localh");
+                stalled[i + 1] = send(intake, "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
+                        + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\nonly the start");
+            }
+
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(post("http", intake.port()),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(401, answer.statusCode(), answer.body());
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitWaitUntilOneCloses() throws Exception {
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withListen(ListenSettings.loopback(0).withMaxConnections(2));
+        try (HttpIntake intake = start(config)) {
+            Socket first = send(intake, "POST /v1/pairs HTTP/1.1\r\n");
+            Socket second = send(intake, "POST /v1/pairs HTTP/1.1\r\n");
+            await(() -> !intake.acceptingConnections(), "the server stops accepting at 2 connections");
+
+            CompletableFuture<HttpResponse<String>> third = HttpClient.newHttpClient()
+                    .sendAsync(post("http", intake.port()), HttpResponse.BodyHandlers.ofString());
+            first.close();
+
+            assertEquals(401, third.get().statusCode(), "the waiting connection is served once one closes");
+            second.close();
+        }
+    }
+
+    private static HttpIntake start(HttpIntakeConfig config) {
+        return HttpIntake.start(config, "raw", nowhere, new SimpleMeterRegistry());
+    }
+
+    /** A push without a token; the client waits no longer than a generous bound, so a held server fails the test. */
+    private static HttpRequest post(String scheme, int port) {
+        return HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + port + HttpIntake.SINGLE_PATH))
+                .timeout(ANSWER_BOUND).POST(HttpRequest.BodyPublishers.ofString("x")).build();
+    }
+
+    private static Socket send(HttpIntake intake, String partialRequest) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), intake.port());
+        OutputStream out = socket.getOutputStream();
+        out.write(partialRequest.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + ANSWER_BOUND.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + ANSWER_BOUND + ": " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
