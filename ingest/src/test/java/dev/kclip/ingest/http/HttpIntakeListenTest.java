@@ -111,6 +111,26 @@ class HttpIntakeListenTest {
         }
     }
 
+    @Test
+    void aRequestWaitingForKafkaLongerThanTheIdleTimeoutStillGetsItsAnswer() throws Exception {
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withAckTimeout(Duration.ofSeconds(3))
+                .withListen(ListenSettings.loopback(0).withIdleTimeout(Duration.ofSeconds(1)));
+        String boundary = "listen-test-boundary";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n"
+                + "not really an image\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n"
+                + "a caption\r\n--" + boundary + "--\r\n";
+        try (HttpIntake intake = start(config)) {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + intake.port() + HttpIntake.SINGLE_PATH)).timeout(ANSWER_BOUND)
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(503, answer.statusCode(), answer.body()); // Kafka is not there: the idle timeout did not cut it
+            assertEquals("1", answer.headers().firstValue("Retry-After").orElseThrow());
+        }
+    }
+
     private static HttpIntake start(HttpIntakeConfig config) {
         return HttpIntake.start(config, "raw", nowhere, new SimpleMeterRegistry());
     }
