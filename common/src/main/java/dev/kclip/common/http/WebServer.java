@@ -20,8 +20,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 /**
  * A Jetty server with one connector as {@link ListenSettings} describe it: bound to one address, HTTPS when a
  * keystore is given, connections closed after the idle timeout, at most so many connections at once. Jetty reads
- * request headers without holding a thread, so a client that never finishes its request holds only its connection;
- * a handler thread waits on a slow body at most the idle timeout.
+ * request headers without holding a thread, so a client that never finishes them holds only its connection; a
+ * handler that reads bodies as they arrive (demand, not a blocking stream) holds no thread for a slow body either.
  */
 public final class WebServer implements AutoCloseable {
 

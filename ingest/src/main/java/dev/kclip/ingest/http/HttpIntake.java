@@ -14,8 +14,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -63,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * the ingest topology. Neither image bytes nor tokens are ever logged.
  *
  * <p>It listens as {@link HttpIntakeConfig#listen()} says (127.0.0.1 unless told otherwise; HTTPS with a keystore)
- * on Jetty: a client that never finishes its request headers holds no handler thread, one that stops in the middle
- * of its body holds one for at most the idle timeout, and connections beyond the limit wait to be accepted.
+ * on Jetty: a client that never finishes its request, headers or body, holds no handler thread (only its connection,
+ * until the idle timeout closes it), and connections beyond the limit wait to be accepted.
  */
 public final class HttpIntake implements AutoCloseable {
 
@@ -148,7 +147,7 @@ public final class HttpIntake implements AutoCloseable {
         }
     }
 
-    /** Both endpoints; requests are handled on the server's threads, which may wait for Kafka. */
+    /** Both endpoints. A body is read as it arrives, holding no thread; answering may wait for Kafka on one. */
     private final class Endpoints extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
@@ -162,22 +161,34 @@ public final class HttpIntake implements AutoCloseable {
     }
 
     private void handle(Exchange exchange, String path, boolean batch) {
-        String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
-        String method = exchange.request().getMethod();
         int status;
         try {
-            status = answer(exchange, path, batch);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("{} {} failed: {}", method, endpoint, e.toString());
-            status = answerFailure(exchange, e);
+            status = refuse(exchange, path, batch);
+        } catch (RuntimeException e) {
+            status = fail(exchange, batch, e);
         }
+        if (status != 0) {
+            count(exchange, batch, status);
+            return;
+        }
+        new BodyReader(exchange, body -> count(exchange, batch, answer(exchange, batch, body)),
+                failure -> count(exchange, batch, fail(exchange, batch, failure))).run();
+    }
+
+    private void count(Exchange exchange, boolean batch, int status) {
+        String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
         Counter.builder("kclip.ingest.http.requests").tag("endpoint", endpoint).tag("status", Integer.toString(status))
                 .description("HTTP intake requests by answer").register(registry).increment();
-        LOG.debug("{} {} -> {}", method, endpoint, status);
+        LOG.debug("{} {} -> {}", exchange.request().getMethod(), endpoint, status);
+    }
+
+    private static int fail(Exchange exchange, boolean batch, Throwable failure) {
+        LOG.warn("{} {} failed: {}", exchange.request().getMethod(), batch ? BATCH_PATH : SINGLE_PATH, failure.toString());
+        return answerFailure(exchange, failure);
     }
 
     /** 500, when nothing was answered yet (else the connection just closes). */
-    private static int answerFailure(Exchange exchange, Exception failure) {
+    private static int answerFailure(Exchange exchange, Throwable failure) {
         if (exchange.response().isCommitted()) {
             exchange.callback().failed(failure);
             return exchange.response().getStatus();
@@ -185,7 +196,8 @@ public final class HttpIntake implements AutoCloseable {
         return respond(exchange, 500, error("internal error; see the ingest log"));
     }
 
-    private int answer(Exchange exchange, String path, boolean batch) throws IOException {
+    /** The answer to a request refused before its body is read, or 0 when its body is to be read. */
+    private int refuse(Exchange exchange, String path, boolean batch) {
         if (!path.equals(batch ? BATCH_PATH : SINGLE_PATH)) {
             return respond(exchange, 404, error("no such endpoint: " + path + " (use " + SINGLE_PATH + " or " + BATCH_PATH + ")"));
         }
@@ -201,28 +213,38 @@ public final class HttpIntake implements AutoCloseable {
         if (auth == 403) {
             return respond(exchange, 403, error("wrong bearer token"));
         }
-        byte[] body;
+        if (exchange.request().getLength() > config.maxBodyBytes()) { // Jetty has refused a malformed Content-Length
+            return tooLarge(exchange);
+        }
+        return 0;
+    }
+
+    private int tooLarge(Exchange exchange) {
+        exchange.setHeader("Connection", "close");
+        return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
+    }
+
+    /** The answer to a request whose body has been read; {@code body} is null when it was larger than allowed. */
+    private int answer(Exchange exchange, boolean batch, byte[] body) {
         try {
-            body = readBody(exchange);
-        } catch (IllegalArgumentException e) {
-            return respond(exchange, 400, error(e.getMessage()));
+            if (body == null) {
+                return tooLarge(exchange);
+            }
+            Parsed parsed;
+            try {
+                parsed = batch ? parseBatch(body) : parseSingle(exchange.header(HttpHeader.CONTENT_TYPE), body);
+            } catch (IllegalArgumentException e) {
+                return respond(exchange, 400, error(e.getMessage()));
+            }
+            if (parsed.pairs().isEmpty()) {
+                ObjectNode answer = error(batch ? "no usable line in the batch" : "no pair in the request");
+                answer.set("errors", errors(parsed));
+                return respond(exchange, 400, answer);
+            }
+            return send(exchange, parsed, batch);
+        } catch (RuntimeException e) {
+            return fail(exchange, batch, e);
         }
-        if (body == null) {
-            exchange.setHeader("Connection", "close");
-            return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
-        }
-        Parsed parsed;
-        try {
-            parsed = batch ? parseBatch(body) : parseSingle(exchange.header(HttpHeader.CONTENT_TYPE), body);
-        } catch (IllegalArgumentException e) {
-            return respond(exchange, 400, error(e.getMessage()));
-        }
-        if (parsed.pairs().isEmpty()) {
-            ObjectNode answer = error(batch ? "no usable line in the batch" : "no pair in the request");
-            answer.set("errors", errors(parsed));
-            return respond(exchange, 400, answer);
-        }
-        return send(exchange, parsed, batch);
     }
 
     /** 0 when authorised, else 401 (no bearer token) or 403 (a wrong one). */
@@ -234,22 +256,52 @@ public final class HttpIntake implements AutoCloseable {
         return MessageDigest.isEqual(given, token) ? 0 : 403; // constant-time comparison
     }
 
-    /** The body, or null when it is larger than allowed (read no further than the limit). */
-    private byte[] readBody(Exchange exchange) throws IOException {
-        if (exchange.request().getLength() > config.maxBodyBytes()) { // Jetty has refused a malformed Content-Length
-            return null;
+    /**
+     * Reads a body of at most {@code maxBodyBytes} as its bytes arrive: between them no thread waits, so a client
+     * that sends slowly or stops holds only its connection (until the idle timeout closes it). Gives null to
+     * {@code done} when the body is larger than allowed, reading no further.
+     */
+    private final class BodyReader implements Runnable {
+        private final Exchange exchange;
+        private final Consumer<byte[]> done;
+        private final Consumer<Throwable> failed;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+        BodyReader(Exchange exchange, Consumer<byte[]> done, Consumer<Throwable> failed) {
+            this.exchange = exchange;
+            this.done = done;
+            this.failed = failed;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = Content.Source.asInputStream(exchange.request())) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (out.size() + (long) n > config.maxBodyBytes()) {
-                    return null;
+
+        /** Takes what has arrived; asks to be run again (on a server thread) when more does. */
+        @Override
+        public void run() {
+            Request request = exchange.request();
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
                 }
-                out.write(buffer, 0, n);
+                if (Content.Chunk.isFailure(chunk)) {
+                    failed.accept(chunk.getFailure());
+                    return;
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                boolean tooLarge = body.size() + (long) bytes.remaining() > config.maxBodyBytes();
+                if (!tooLarge) {
+                    byte[] copy = new byte[bytes.remaining()];
+                    bytes.get(copy);
+                    body.writeBytes(copy);
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (tooLarge || last) {
+                    done.accept(tooLarge ? null : body.toByteArray());
+                    return;
+                }
             }
         }
-        return out.toByteArray();
     }
 
     /** Pairs a request carries, and the lines that could not be used. */

@@ -21,8 +21,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -213,8 +211,8 @@ class HttpIntakeIT {
         List<Socket> stalled = new ArrayList<>();
         try (HttpIntake intake = HttpIntake.start(config, topics.input(), kafka, new SimpleMeterRegistry())) {
             for (int i = 0; i < 4; i++) {
-                stalled.add(stall(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: loc"));
-                stalled.add(stall(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                stalled.add(StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: loc"));
+                stalled.add(StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                         + TOKEN + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
                         + "\r\nContent-Length: 100000\r\n\r\n--" + BOUNDARY));
             }
@@ -229,14 +227,6 @@ class HttpIntakeIT {
             }
         }
         assertEquals("a pink square", awaitOutput(PairIds.contentHash(image, "a pink square")).getCaption());
-    }
-
-    private static Socket stall(int port, String partialRequest) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-        OutputStream out = socket.getOutputStream();
-        out.write(partialRequest.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
     }
 
     private HttpRequest request(int port, byte[] body) {

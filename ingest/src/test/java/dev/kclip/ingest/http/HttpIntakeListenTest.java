@@ -8,16 +8,14 @@ import dev.kclip.common.http.ListenSettings;
 import dev.kclip.common.http.TlsKeystore;
 import dev.kclip.common.kafka.KafkaConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -73,14 +71,14 @@ class HttpIntakeListenTest {
 
     @Test
     void clientsThatNeverFinishTheirRequestDoNotHoldTheHandlerThreads() throws Exception {
-        // one handler thread; stalled bodies hold it until the idle timeout frees it
+        // one handler thread, and more clients stalled in their headers or bodies than that
         HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withThreads(1)
                 .withListen(ListenSettings.loopback(0).withIdleTimeout(Duration.ofSeconds(1)));
         try (HttpIntake intake = start(config)) {
             Socket[] stalled = new Socket[6];
             for (int i = 0; i < stalled.length; i += 2) {
-                stalled[i] = send(intake, "POST /v1/pairs HTTP/1.1\r\nHost: localh");
-                stalled[i + 1] = send(intake, "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
+                stalled[i] = StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: localh");
+                stalled[i + 1] = StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
                         + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\nonly the start");
             }
 
@@ -98,8 +96,8 @@ class HttpIntakeListenTest {
     void connectionsBeyondTheLimitWaitUntilOneCloses() throws Exception {
         HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withListen(ListenSettings.loopback(0).withMaxConnections(2));
         try (HttpIntake intake = start(config)) {
-            Socket first = send(intake, "POST /v1/pairs HTTP/1.1\r\n");
-            Socket second = send(intake, "POST /v1/pairs HTTP/1.1\r\n");
+            Socket first = StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\n");
+            Socket second = StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\n");
             await(() -> !intake.acceptingConnections(), "the server stops accepting at 2 connections");
 
             CompletableFuture<HttpResponse<String>> third = HttpClient.newHttpClient()
@@ -131,6 +129,21 @@ class HttpIntakeListenTest {
         }
     }
 
+    @Test
+    void aBodyWithoutContentLengthIsCutOffAtTheLimitWith413() throws Exception {
+        try (HttpIntake intake = start(HttpIntakeConfig.of(0, TOKEN).withMaxBodyBytes(1_000))) {
+            byte[] tooMuch = new byte[5_000];
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + intake.port() + HttpIntake.BATCH_PATH)).timeout(ANSWER_BOUND)
+                    .header("Authorization", "Bearer " + TOKEN) // a stream of unknown length goes chunked
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(tooMuch))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(413, answer.statusCode(), answer.body());
+            assertTrue(answer.body().contains("larger than the 1000 bytes allowed"), answer.body());
+        }
+    }
+
     private static HttpIntake start(HttpIntakeConfig config) {
         return HttpIntake.start(config, "raw", nowhere, new SimpleMeterRegistry());
     }
@@ -139,14 +152,6 @@ class HttpIntakeListenTest {
     private static HttpRequest post(String scheme, int port) {
         return HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + port + HttpIntake.SINGLE_PATH))
                 .timeout(ANSWER_BOUND).POST(HttpRequest.BodyPublishers.ofString("x")).build();
-    }
-
-    private static Socket send(HttpIntake intake, String partialRequest) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), intake.port());
-        OutputStream out = socket.getOutputStream();
-        out.write(partialRequest.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
