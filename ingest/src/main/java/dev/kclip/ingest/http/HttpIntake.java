@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * 200 once Kafka has acknowledged the pairs; 400 for a malformed request; 401 without a bearer token, 403 with a
- * wrong one; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
+ * wrong one; 408 (if the connection still takes it) for a body that stopped coming; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
  * Kafka; 503 with {@code Retry-After} when Kafka does not acknowledge in time. Validation happens downstream, in
  * the ingest topology. Neither image bytes nor tokens are ever logged.
  *
@@ -172,7 +172,13 @@ public final class HttpIntake implements AutoCloseable {
             return;
         }
         new BodyReader(exchange, body -> count(exchange, batch, answer(exchange, batch, body)),
-                failure -> count(exchange, batch, fail(exchange, batch, failure))).run();
+                failure -> count(exchange, batch, abandoned(exchange, failure))).run();
+    }
+
+    /** 408 for a body that stopped coming (idle timeout, closed connection): the client's doing, not logged louder. */
+    private static int abandoned(Exchange exchange, Throwable failure) {
+        LOG.debug("{} body abandoned: {}", exchange.request().getMethod(), failure.toString());
+        return respond(exchange, 408, error("the request body stopped coming; the connection is closed"));
     }
 
     private void count(Exchange exchange, boolean batch, int status) {

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +87,13 @@ class HttpIntakeListenTest {
                     HttpResponse.BodyHandlers.ofString());
 
             assertEquals(401, answer.statusCode(), answer.body());
+            // and the idle timeout ends the stalled ones: a 408 for a body that stopped, the end for half a header
+            for (Socket socket : stalled) {
+                socket.setSoTimeout((int) ANSWER_BOUND.toMillis());
+            }
+            String bodyStalled = new String(stalled[1].getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(bodyStalled.startsWith("HTTP/1.1 408 "), bodyStalled);
+            stalled[0].getInputStream().readAllBytes(); // returns at the end of the stream: the server closed it
             for (Socket socket : stalled) {
                 socket.close();
             }
