@@ -51,8 +51,11 @@ class DeploymentConfigTest {
     void everyServiceAnswersTheRuntimeHealthCheckOnTheMetricsPortItIsGiven() {
         Dockerfile runtime = Dockerfile.read(DOCKER.resolve("runtime/Dockerfile"));
         assertTrue(runtime.healthCheck(), "runtime image has a HEALTHCHECK");
-        assertTrue(runtime.env().containsAll(Set.of("KCLIP_METRICS_PORT", KafkaConnection.BOOTSTRAP_ENV, "KCLIP_JAVA_OPTS")),
-                "runtime image sets the metrics port, the brokers and the JVM options: " + runtime.env());
+        assertTrue(runtime.env().containsAll(Set.of("KCLIP_METRICS_PORT", "KCLIP_METRICS_BIND", KafkaConnection.BOOTSTRAP_ENV,
+                "KCLIP_JAVA_OPTS")), "runtime image sets the metrics port and address, the brokers and the JVM options: "
+                + runtime.env());
+        assertTrue(Dockerfile.read(DOCKER.resolve("ingest/Dockerfile")).env().contains("KCLIP_HTTP_BIND"),
+                "the ingest image binds its published intake port on every interface (outside containers: 127.0.0.1)");
         for (String image : SERVICE_IMAGES) {
             Dockerfile dockerfile = Dockerfile.read(DOCKER.resolve(image).resolve("Dockerfile"));
             if (dockerfile.healthCheck()) {

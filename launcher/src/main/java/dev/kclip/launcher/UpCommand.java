@@ -2,11 +2,13 @@ package dev.kclip.launcher;
 
 import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptSettings;
+import dev.kclip.ingest.cli.HttpListenOptions;
 import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.pipeline.Pipeline;
@@ -17,9 +19,7 @@ import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainingListener;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,9 +47,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP intake port (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--http-token", paramLabel = "TOKEN",
-            description = "Bearer token of the HTTP intake (default: a random one, printed).")
-    String httpToken;
+    /**
+     * Bind address (default 127.0.0.1), token file, TLS keystore, idle timeout, connection limit of the intake. Without
+     * a token file or $KCLIP_HTTP_TOKEN the token is a random one in {@code HOME/http-token} (rw-------).
+     */
+    @Mixin
+    HttpListenOptions http;
 
     @Option(names = "--teacher", paramLabel = "SPEC",
             description = "Teacher model: " + TeacherModels.SPECS + " (default: ${DEFAULT-VALUE}).")
@@ -62,6 +65,9 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-port", description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}).")
     int metricsPort = PipelineSettings.DEFAULT_METRICS_PORT;
+
+    @Mixin
+    MetricsBindOption metricsBind;
 
     @Option(names = "--concepts", paramLabel = "K", description = "K-means concepts (default: ${DEFAULT-VALUE}).")
     int concepts = CONCEPTS.kmeans().k();
@@ -92,9 +98,12 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String token = httpToken != null ? httpToken : HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        PipelineSettings defaults = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port,
-                HttpIntakeConfig.of(httpPort, token), teacher).withMetricsPort(metricsPort)
+        String chosen = http.token(IntakeToken.ENV, System.getenv());
+        IntakeToken kept = chosen == null ? IntakeToken.in(home) : null;
+        HttpIntakeConfig intake = HttpIntakeConfig.of(httpPort, chosen != null ? chosen : kept.token())
+                .withListen(http.listen(httpPort, System.getenv()));
+        PipelineSettings defaults = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port, intake, teacher)
+                .withMetricsPort(metricsPort).withMetricsBind(metricsBind.address())
                 .withFailures(new FailureWindow.Policy(downAfter, failureWindow));
         ConceptJobConfig conceptJob = defaults.concepts();
         ConceptSettings conceptSettings = conceptJob.concepts();
@@ -107,8 +116,8 @@ final class UpCommand implements Callable<Integer> {
         Supervisor.Outcome outcome;
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,
                 line -> System.out.println("  " + line))) {
-            if (httpToken == null) {
-                System.out.println("  http      token " + token + "  (set --http-token or KCLIP_HTTP_TOKEN to choose one)");
+            if (kept != null) {
+                System.out.println("  http      " + kept.describe());
             }
             System.out.println("kclip up: running; push data with `./kclip push datasets/emoji-64/pairs.jsonl`, "
                     + "follow checkpoints with `./kclip checkpoints follow --to DIR`; Ctrl-C stops.");

@@ -22,6 +22,9 @@ class CommandDefaultsTest {
         assertEquals(ConceptJobConfig.defaults().concepts().kmeans().k(), up.concepts);
         assertEquals(ConceptJobConfig.defaults().concepts().bootstrapSize(), up.bootstrapSize);
         assertEquals(PipelineSettings.defaults(up.home, up.port, null, up.teacher).metricsPort(), up.metricsPort);
+        assertEquals(PipelineSettings.defaults(up.home, up.port, null, up.teacher).metricsBind(), up.metricsBind.address());
+        assertEquals("127.0.0.1", up.metricsBind.address(), "only this machine unless told");
+        assertEquals("127.0.0.1", up.http.listen(up.httpPort, Map.of()).bind(), "only this machine unless told");
         assertEquals(KafkaConnection.DEFAULT_BOOTSTRAP, "localhost:" + up.port);
         assertEquals("onnx-minilm", up.teacher);
         assertEquals(Path.of(".kclip"), up.home);
@@ -47,11 +50,13 @@ class CommandDefaultsTest {
         UpCommand up = new UpCommand();
         CommandLine line = new CommandLine(up);
         line.setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_CONCEPTS", "12", "KCLIP_METRICS_PORT", "0",
-                "KCLIP_TEACHER", "llama2c:model.bin")));
+                "KCLIP_TEACHER", "llama2c:model.bin", "KCLIP_HTTP_BIND", "0.0.0.0", "KCLIP_METRICS_BIND", "0.0.0.0")));
         line.parseArgs("--concepts", "16");
         assertEquals(16, up.concepts, "the command line wins");
         assertEquals(0, up.metricsPort);
         assertEquals("llama2c:model.bin", up.teacher);
+        assertEquals("0.0.0.0", up.http.listen(up.httpPort, Map.of()).bind(), "containers bind every interface");
+        assertEquals("0.0.0.0", up.metricsBind.address());
 
         BrokerCommand broker = new BrokerCommand();
         new CommandLine(broker).setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_PORT", "19092")))

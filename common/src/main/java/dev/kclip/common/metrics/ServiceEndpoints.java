@@ -1,7 +1,7 @@
 package dev.kclip.common.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.kclip.common.http.ListenSettings;
+import dev.kclip.common.http.WebServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,67 +9,80 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The HTTP side of a long-running service: {@code GET /metrics} (Prometheus text format, from Micrometer) and
  * {@code GET /health}: the worst of the registered checks on the first line, then one line per check
  * ({@code name STATUS detail}); answered 200 when it is UP or DEGRADED (the service works; a DEGRADED one says why
- * in the body) and 503 when it is DOWN.
+ * in the body) and 503 when it is DOWN. It binds {@link #DEFAULT_BIND} unless told otherwise, and a client that
+ * never finishes its request cannot hold it (see {@link WebServer}).
  */
 public final class ServiceEndpoints implements AutoCloseable {
 
+    /** The address served unless told otherwise: this machine only. */
+    public static final String DEFAULT_BIND = ListenSettings.LOOPBACK;
+    /** Scrapers and probes are few; more connections than this wait to be accepted. */
+    private static final int MAX_CONNECTIONS = 32;
+    private static final int THREADS = 2;
+
     private final PrometheusMeterRegistry registry;
     private final Map<String, Supplier<Health>> checks = new ConcurrentSkipListMap<>();
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final WebServer server;
 
-    private ServiceEndpoints(PrometheusMeterRegistry registry, HttpServer server, ExecutorService executor) {
+    private ServiceEndpoints(PrometheusMeterRegistry registry, String service, ListenSettings listen) {
         this.registry = registry;
-        this.server = server;
-        this.executor = executor;
+        this.server = WebServer.start("kclip-endpoints-" + service, listen, THREADS, new Routes());
+    }
+
+    /** Starts serving on {@code port} (0 for a free one) of {@link #DEFAULT_BIND}. */
+    public static ServiceEndpoints start(String service, int port) {
+        return start(service, DEFAULT_BIND, port);
     }
 
     /**
-     * Starts serving on {@code port} (0 for a free one) on all interfaces.
+     * Starts serving on {@code port} (0 for a free one) of address {@code bind}.
      *
      * @param service value of the {@code service} tag on every meter
      */
-    public static ServiceEndpoints start(String service, int port) {
+    public static ServiceEndpoints start(String service, String bind, int port) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", service);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 0);
-        } catch (IOException e) {
+            return new ServiceEndpoints(registry, service,
+                    ListenSettings.loopback(port).withBind(bind).withMaxConnections(MAX_CONNECTIONS));
+        } catch (RuntimeException e) {
             registry.close();
-            throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
+            throw e;
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kclip-endpoints-" + service);
-            t.setDaemon(true);
-            return t;
-        });
-        ServiceEndpoints endpoints = new ServiceEndpoints(registry, server, executor);
-        server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
-        server.createContext("/health", endpoints::health);
-        server.setExecutor(executor);
-        server.start();
-        return endpoints;
+    }
+
+    /** {@code /metrics} and {@code /health}; Jetty answers 404 to anything else. */
+    private final class Routes extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            switch (Request.getPathInContext(request)) {
+                case "/metrics" -> respond(response, callback, 200, registry.scrape(), "text/plain; version=0.0.4");
+                case "/health" -> health(response, callback);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     public MeterRegistry registry() {
@@ -77,7 +90,12 @@ public final class ServiceEndpoints implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** The address and port it is bound to. */
+    public InetSocketAddress address() {
+        return server.address();
     }
 
     /** Adds (or replaces) a named health check. */
@@ -85,7 +103,7 @@ public final class ServiceEndpoints implements AutoCloseable {
         checks.put(name, check);
     }
 
-    private void health(HttpExchange exchange) throws IOException {
+    private void health(Response response, Callback callback) {
         StringBuilder body = new StringBuilder();
         Health.Status worst = Health.Status.UP;
         for (Map.Entry<String, Supplier<Health>> check : checks.entrySet()) {
@@ -99,28 +117,20 @@ public final class ServiceEndpoints implements AutoCloseable {
             body.append(check.getKey()).append(' ').append(health.status())
                     .append(' ').append(health.detail()).append('\n');
         }
-        respond(exchange, worst == Health.Status.DOWN ? 503 : 200, worst + "\n" + body, "text/plain");
+        respond(response, callback, worst == Health.Status.DOWN ? 503 : 200, worst + "\n" + body, "text/plain");
     }
 
-    private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType + "; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    /** Writes without waiting: a client that does not read its answer holds no thread. */
+    private static void respond(Response response, Callback callback, int status, String body, String contentType) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType + "; charset=utf-8");
+        Content.Sink.write(response, true, body, callback);
     }
 
-    /** Stops serving; the server's thread ends too (HttpServer leaves an executor it was given running). */
+    /** Stops serving; the server's threads end too. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         registry.close();
     }
 }

@@ -4,10 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -55,13 +63,56 @@ class ServiceEndpointsTest {
         assertFalse(serverThreadAlive(), "no thread is left behind (kclip up starts and closes endpoints in-process)");
     }
 
-    private static boolean serverThreadAlive() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.isAlive() && t.getName().equals("kclip-endpoints-endpoints-close-test"));
+    @Test
+    void bindsTheLoopbackAddressUnlessTold() {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-bind-test", 0)) {
+            assertEquals("127.0.0.1", endpoints.address().getAddress().getHostAddress());
+        }
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-bind-test", "0.0.0.0", 0)) {
+            assertTrue(endpoints.address().getAddress().isAnyLocalAddress(), endpoints.address().toString());
+        }
     }
 
+    @Test
+    void clientsThatNeverFinishTheirRequestDoNotHoldTheEndpoints() throws Exception {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-slow-test", 0)) {
+            endpoints.addHealthCheck("stage", () -> Health.up("fine"));
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    // half a request line and header, and a complete header with half its body
+                    stalled.add(send(endpoints, "GET /health HTTP/1.1\r\nHost: loc"));
+                    stalled.add(send(endpoints, "GET /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc"));
+                }
+
+                HttpResponse<String> health = get(endpoints, "/health");
+
+                assertEquals(200, health.statusCode());
+                assertEquals("UP\nstage UP fine\n", health.body());
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private static Socket send(ServiceEndpoints endpoints, String partialRequest) throws Exception {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), endpoints.port());
+        OutputStream out = socket.getOutputStream();
+        out.write(partialRequest.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    private static boolean serverThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().startsWith("kclip-endpoints-endpoints-close-test"));
+    }
+
+    /** Waits for the answer no longer than a generous bound, so a server that is held fails the test. */
     private static HttpResponse<String> get(ServiceEndpoints endpoints, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + endpoints.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + endpoints.port() + path))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,6 +1,7 @@
 package dev.kclip.concepts.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
@@ -26,6 +27,9 @@ public final class ConceptsRunCommand implements Callable<Integer> {
             description = "Port of /metrics and /health; 0 = a free port (default: ${DEFAULT-VALUE}).")
     int metricsPort = 0;
 
+    @Mixin
+    MetricsBindOption metricsBind;
+
     @Option(names = "--no-resume",
             description = "Do not restore the newest savepoint or retained checkpoint (start over from the group"
                     + " offsets).")
@@ -38,7 +42,7 @@ public final class ConceptsRunCommand implements Callable<Integer> {
     public Integer call() {
         ConceptJobConfig config = job.toConfig().withRestore(!noResume, fromSavepoint);
         StopSignal stop = StopSignal.onJvmShutdown("concepts", Duration.ofMinutes(3));
-        try (ServiceEndpoints endpoints = ServiceEndpoints.start("concepts", metricsPort);
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("concepts", metricsBind.address(), metricsPort);
                 ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(),
                         endpoints.registry())) {
             endpoints.addHealthCheck("concepts", service::health);

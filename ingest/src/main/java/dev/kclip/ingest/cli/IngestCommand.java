@@ -2,6 +2,7 @@ package dev.kclip.ingest.cli;
 
 import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.cli.UserException;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
@@ -11,9 +12,6 @@ import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.ingest.image.ImageSettings;
 import dev.kclip.ingest.image.OutputFormat;
 import dev.kclip.ingest.topology.IngestTopics;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -41,9 +39,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--http", paramLabel = "PORT", description = "Also serve the HTTP intake on PORT (0: a free port).")
     Integer httpPort;
 
-    @Option(names = "--http-token-file", paramLabel = "FILE",
-            description = "File holding the bearer token HTTP clients must send (default: $" + TOKEN_ENV + ").")
-    Path tokenFile;
+    /** Bind address, token file (else $KCLIP_INGEST_TOKEN), TLS keystore, idle timeout, connection limit. */
+    @Mixin
+    HttpListenOptions listen;
 
     @Option(names = "--http-max-body-mb", paramLabel = "MB",
             description = "Largest HTTP request body in MiB; larger gets 413 (default: ${DEFAULT-VALUE}).")
@@ -52,6 +50,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Port of /metrics and /health (default: ${DEFAULT-VALUE}, a free port, printed).")
     int metricsPort = 0;
+
+    @Mixin
+    MetricsBindOption metricsBind;
 
     @Option(names = "--application-id", paramLabel = "ID",
             description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
@@ -91,14 +92,15 @@ public final class IngestCommand implements Callable<Integer> {
     public Integer call() {
         IngestConfig config = config();
         StopSignal stop = StopSignal.onJvmShutdown("ingest", Duration.ofSeconds(60));
-        try (ServiceEndpoints endpoints = ServiceEndpoints.start("ingest", metricsPort);
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("ingest", metricsBind.address(), metricsPort);
                 IngestService service = IngestService.start(config, kafka.connection(), endpoints.registry())) {
             endpoints.addHealthCheck("ingest", service::health);
             IngestTopics topics = config.topics();
             System.out.printf("ingest: %s -> %s (dead letters: %s), exactly-once, application id %s%n",
                     topics.input(), topics.output(), topics.deadLetters(), config.applicationId());
             if (service.httpPort() >= 0) {
-                System.out.printf("ingest: HTTP intake on http://localhost:%d/v1/pairs and /v1/pairs:batch%n", service.httpPort());
+                System.out.printf("ingest: HTTP intake on %s://%s:%d/v1/pairs and /v1/pairs:batch%n",
+                        config.http().listen().scheme(), config.http().listen().bind(), service.httpPort());
             }
             System.out.printf("ingest: metrics on http://localhost:%d/metrics, health on /health; Ctrl-C stops%n", endpoints.port());
             System.out.flush();
@@ -114,28 +116,17 @@ public final class IngestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jpeg-quality must be 1..100, not " + jpegQuality);
         }
         ImageSettings images = new ImageSettings(maxSide, maxPixels, outputFormat, jpegQuality / 100f);
-        HttpIntakeConfig http = httpPort == null ? null
-                : HttpIntakeConfig.of(httpPort, token()).withMaxBodyBytes(maxBodyMb * MIB);
+        HttpIntakeConfig http = httpPort == null ? null : HttpIntakeConfig.of(httpPort, token())
+                .withListen(listen.listen(httpPort, System.getenv())).withMaxBodyBytes(maxBodyMb * MIB);
         return new IngestConfig(applicationId, DEFAULTS.topics(), stateDir, threads, images, maxCaptionChars,
                 dedupWindow, http, Map.of());
     }
 
     private String token() {
-        if (tokenFile != null) {
-            try {
-                String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (token.isEmpty()) {
-                    throw new UserException("token file " + tokenFile + " is empty");
-                }
-                return token;
-            } catch (IOException e) {
-                throw new UserException("cannot read token file " + tokenFile + ": " + e.getMessage(), e);
-            }
-        }
-        String token = System.getenv(TOKEN_ENV);
-        if (token == null || token.isBlank()) {
+        String token = listen.token(TOKEN_ENV, System.getenv());
+        if (token == null) {
             throw new UserException("--http needs a bearer token: --http-token-file FILE, or set " + TOKEN_ENV);
         }
-        return token.strip();
+        return token;
     }
 }

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.kclip.common.http.WebServer;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.ingest.push.RawPairProducer;
 import dev.kclip.ingest.push.RawPairs;
@@ -15,10 +14,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,15 +30,19 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +57,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * 200 once Kafka has acknowledged the pairs; 400 for a malformed request; 401 without a bearer token, 403 with a
- * wrong one; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
+ * wrong one; 408 (if the connection still takes it) for a body that stopped coming; 413 for a body over the limit; 429 with {@code Retry-After} when too many bytes already wait for
  * Kafka; 503 with {@code Retry-After} when Kafka does not acknowledge in time. Validation happens downstream, in
  * the ingest topology. Neither image bytes nor tokens are ever logged.
+ *
+ * <p>It listens as {@link HttpIntakeConfig#listen()} says (127.0.0.1 unless told otherwise; HTTPS with a keystore)
+ * on Jetty: a client that never finishes its request, headers or body, holds no handler thread (only its connection,
+ * until the idle timeout closes it), and connections beyond the limit wait to be accepted.
  */
 public final class HttpIntake implements AutoCloseable {
 
@@ -74,55 +77,58 @@ public final class HttpIntake implements AutoCloseable {
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final HttpIntakeConfig config;
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final RawPairProducer producer;
     private final MeterRegistry registry;
     private final byte[] token;
     private final AtomicLong inFlightBytes = new AtomicLong();
+    private final WebServer server;
 
-    private HttpIntake(HttpIntakeConfig config, HttpServer server, ExecutorService executor, RawPairProducer producer,
-            MeterRegistry registry) {
+    private HttpIntake(HttpIntakeConfig config, RawPairProducer producer, MeterRegistry registry) {
         this.config = config;
-        this.server = server;
-        this.executor = executor;
         this.producer = producer;
         this.registry = registry;
         this.token = config.token().getBytes(StandardCharsets.UTF_8);
+        this.server = WebServer.start("kclip-http-intake", config.listen(), config.threads(), new Endpoints());
     }
 
-    /** Starts serving on {@code config.port()}, writing to {@code topic}. */
+    /** Starts serving as {@code config.listen()} says, writing to {@code topic}. */
     public static HttpIntake start(HttpIntakeConfig config, String topic, KafkaConnection kafka, MeterRegistry registry) {
         Properties overrides = new Properties();
         // a request must not hang in send() longer than it may wait for the acknowledgement
         overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.ackTimeout().toMillis()));
         RawPairProducer producer = new RawPairProducer(kafka, topic, overrides);
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(config.threads(), r -> {
-            Thread thread = new Thread(r, "kclip-http-intake-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        HttpIntake intake;
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(config.port()), 0);
-            HttpIntake intake = new HttpIntake(config, server, executor, producer, registry);
-            server.createContext(SINGLE_PATH, exchange -> intake.handle(exchange, false));
-            server.createContext(BATCH_PATH, exchange -> intake.handle(exchange, true));
-            server.setExecutor(executor);
-            Gauge.builder("kclip.ingest.http.inflight", intake.inFlightBytes, AtomicLong::get).baseUnit("bytes")
-                    .description("record bytes sent over HTTP and not yet acknowledged by Kafka").register(registry);
-            server.start();
-            return intake;
-        } catch (IOException e) {
+            intake = new HttpIntake(config, producer, registry);
+        } catch (RuntimeException e) {
             producer.close();
-            executor.shutdownNow();
-            throw new UncheckedIOException("cannot serve the HTTP intake on port " + config.port() + ": " + e.getMessage(), e);
+            throw e;
         }
+        Gauge.builder("kclip.ingest.http.inflight", intake.inFlightBytes, AtomicLong::get).baseUnit("bytes")
+                .description("record bytes sent over HTTP and not yet acknowledged by Kafka").register(registry);
+        Gauge.builder("kclip.ingest.http.connections", intake.server, WebServer::openConnections)
+                .description("HTTP intake connections open").register(registry);
+        return intake;
     }
 
     /** The port it listens on. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** The address and port it is bound to. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** {@code http}, or {@code https} with a keystore. */
+    public String scheme() {
+        return server.scheme();
+    }
+
+    /** Whether it accepts new connections now: false while {@code listen().maxConnections()} are open. */
+    public boolean acceptingConnections() {
+        return server.accepting();
     }
 
     /** Record bytes sent and not yet acknowledged. */
@@ -130,73 +136,121 @@ public final class HttpIntake implements AutoCloseable {
         return inFlightBytes.get();
     }
 
-    private void handle(HttpExchange exchange, boolean batch) {
-        String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
+    /** One request: what came and where its answer goes. */
+    private record Exchange(Request request, Response response, Callback callback) {
+        String header(HttpHeader name) {
+            return request.getHeaders().get(name);
+        }
+
+        void setHeader(String name, String value) {
+            response.getHeaders().put(name, value);
+        }
+    }
+
+    /** Both endpoints. A body is read as it arrives, holding no thread; answering may wait for Kafka on one. */
+    private final class Endpoints extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            if (!path.startsWith(SINGLE_PATH)) {
+                return false; // Jetty answers 404
+            }
+            HttpIntake.this.handle(new Exchange(request, response, callback), path, path.startsWith(BATCH_PATH));
+            return true;
+        }
+    }
+
+    private void handle(Exchange exchange, String path, boolean batch) {
         int status;
         try {
-            status = answer(exchange, batch);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), endpoint, e.toString());
-            status = answerFailure(exchange);
-        } finally {
-            exchange.close();
+            status = refuse(exchange, path, batch);
+        } catch (RuntimeException e) {
+            status = fail(exchange, batch, e);
         }
+        if (status != 0) {
+            count(exchange, batch, status);
+            return;
+        }
+        new BodyReader(exchange, body -> count(exchange, batch, answer(exchange, batch, body)),
+                failure -> count(exchange, batch, abandoned(exchange, failure))).run();
+    }
+
+    /** 408 for a body that stopped coming (idle timeout, closed connection): the client's doing, not logged louder. */
+    private static int abandoned(Exchange exchange, Throwable failure) {
+        LOG.debug("{} body abandoned: {}", exchange.request().getMethod(), failure.toString());
+        return respond(exchange, 408, error("the request body stopped coming; the connection is closed"));
+    }
+
+    private void count(Exchange exchange, boolean batch, int status) {
+        String endpoint = batch ? BATCH_PATH : SINGLE_PATH;
         Counter.builder("kclip.ingest.http.requests").tag("endpoint", endpoint).tag("status", Integer.toString(status))
                 .description("HTTP intake requests by answer").register(registry).increment();
-        LOG.debug("{} {} -> {}", exchange.getRequestMethod(), endpoint, status);
+        LOG.debug("{} {} -> {}", exchange.request().getMethod(), endpoint, status);
+    }
+
+    private static int fail(Exchange exchange, boolean batch, Throwable failure) {
+        LOG.warn("{} {} failed: {}", exchange.request().getMethod(), batch ? BATCH_PATH : SINGLE_PATH, failure.toString());
+        return answerFailure(exchange, failure);
     }
 
     /** 500, when nothing was answered yet (else the connection just closes). */
-    private static int answerFailure(HttpExchange exchange) {
-        if (exchange.getResponseCode() != -1) {
-            return exchange.getResponseCode();
+    private static int answerFailure(Exchange exchange, Throwable failure) {
+        if (exchange.response().isCommitted()) {
+            exchange.callback().failed(failure);
+            return exchange.response().getStatus();
         }
-        try {
-            return respond(exchange, 500, error("internal error; see the ingest log"));
-        } catch (IOException e) {
-            return -1;
-        }
+        return respond(exchange, 500, error("internal error; see the ingest log"));
     }
 
-    private int answer(HttpExchange exchange, boolean batch) throws IOException {
-        String path = exchange.getRequestURI().getPath();
+    /** The answer to a request refused before its body is read, or 0 when its body is to be read. */
+    private int refuse(Exchange exchange, String path, boolean batch) {
         if (!path.equals(batch ? BATCH_PATH : SINGLE_PATH)) {
             return respond(exchange, 404, error("no such endpoint: " + path + " (use " + SINGLE_PATH + " or " + BATCH_PATH + ")"));
         }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
+        if (!"POST".equals(exchange.request().getMethod())) {
+            exchange.setHeader("Allow", "POST");
             return respond(exchange, 405, error(path + " takes POST"));
         }
-        int auth = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        int auth = authenticate(exchange.header(HttpHeader.AUTHORIZATION));
         if (auth == 401) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kclip\"");
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"kclip\"");
             return respond(exchange, 401, error("missing bearer token (Authorization: Bearer <token>)"));
         }
         if (auth == 403) {
             return respond(exchange, 403, error("wrong bearer token"));
         }
-        byte[] body;
+        if (exchange.request().getLength() > config.maxBodyBytes()) { // Jetty has refused a malformed Content-Length
+            return tooLarge(exchange);
+        }
+        return 0;
+    }
+
+    private int tooLarge(Exchange exchange) {
+        exchange.setHeader("Connection", "close");
+        return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
+    }
+
+    /** The answer to a request whose body has been read; {@code body} is null when it was larger than allowed. */
+    private int answer(Exchange exchange, boolean batch, byte[] body) {
         try {
-            body = readBody(exchange);
-        } catch (IllegalArgumentException e) {
-            return respond(exchange, 400, error(e.getMessage()));
+            if (body == null) {
+                return tooLarge(exchange);
+            }
+            Parsed parsed;
+            try {
+                parsed = batch ? parseBatch(body) : parseSingle(exchange.header(HttpHeader.CONTENT_TYPE), body);
+            } catch (IllegalArgumentException e) {
+                return respond(exchange, 400, error(e.getMessage()));
+            }
+            if (parsed.pairs().isEmpty()) {
+                ObjectNode answer = error(batch ? "no usable line in the batch" : "no pair in the request");
+                answer.set("errors", errors(parsed));
+                return respond(exchange, 400, answer);
+            }
+            return send(exchange, parsed, batch);
+        } catch (RuntimeException e) {
+            return fail(exchange, batch, e);
         }
-        if (body == null) {
-            exchange.getResponseHeaders().set("Connection", "close");
-            return respond(exchange, 413, error("request body is larger than the " + config.maxBodyBytes() + " bytes allowed"));
-        }
-        Parsed parsed;
-        try {
-            parsed = batch ? parseBatch(body) : parseSingle(exchange.getRequestHeaders().getFirst("Content-Type"), body);
-        } catch (IllegalArgumentException e) {
-            return respond(exchange, 400, error(e.getMessage()));
-        }
-        if (parsed.pairs().isEmpty()) {
-            ObjectNode answer = error(batch ? "no usable line in the batch" : "no pair in the request");
-            answer.set("errors", errors(parsed));
-            return respond(exchange, 400, answer);
-        }
-        return send(exchange, parsed, batch);
     }
 
     /** 0 when authorised, else 401 (no bearer token) or 403 (a wrong one). */
@@ -208,29 +262,52 @@ public final class HttpIntake implements AutoCloseable {
         return MessageDigest.isEqual(given, token) ? 0 : 403; // constant-time comparison
     }
 
-    /** The body, or null when it is larger than allowed (read no further than the limit). */
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
-                    return null;
+    /**
+     * Reads a body of at most {@code maxBodyBytes} as its bytes arrive: between them no thread waits, so a client
+     * that sends slowly or stops holds only its connection (until the idle timeout closes it). Gives null to
+     * {@code done} when the body is larger than allowed, reading no further.
+     */
+    private final class BodyReader implements Runnable {
+        private final Exchange exchange;
+        private final Consumer<byte[]> done;
+        private final Consumer<Throwable> failed;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+        BodyReader(Exchange exchange, Consumer<byte[]> done, Consumer<Throwable> failed) {
+            this.exchange = exchange;
+            this.done = done;
+            this.failed = failed;
+        }
+
+        /** Takes what has arrived; asks to be run again (on a server thread) when more does. */
+        @Override
+        public void run() {
+            Request request = exchange.request();
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
                 }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad Content-Length: " + length);
+                if (Content.Chunk.isFailure(chunk)) {
+                    failed.accept(chunk.getFailure());
+                    return;
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                boolean tooLarge = body.size() + (long) bytes.remaining() > config.maxBodyBytes();
+                if (!tooLarge) {
+                    byte[] copy = new byte[bytes.remaining()];
+                    bytes.get(copy);
+                    body.writeBytes(copy);
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (tooLarge || last) {
+                    done.accept(tooLarge ? null : body.toByteArray());
+                    return;
+                }
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = exchange.getRequestBody()) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                if (out.size() + (long) n > config.maxBodyBytes()) {
-                    return null;
-                }
-                out.write(buffer, 0, n);
-            }
-        }
-        return out.toByteArray();
     }
 
     /** Pairs a request carries, and the lines that could not be used. */
@@ -332,20 +409,20 @@ public final class HttpIntake implements AutoCloseable {
                 label != null && label.isTextual() ? label.asText() : null, attributes, SOURCE, now);
     }
 
-    private int send(HttpExchange exchange, Parsed parsed, boolean batch) throws IOException {
+    private int send(Exchange exchange, Parsed parsed, boolean batch) {
         List<byte[]> values = new ArrayList<>();
         long bytes = 0;
         for (ImageCaptionPair pair : parsed.pairs()) {
             byte[] value = RawPairProducer.encode(pair);
             if (value.length > RawPairProducer.MAX_RECORD_BYTES) {
-                exchange.getResponseHeaders().set("Connection", "close");
+                exchange.setHeader("Connection", "close");
                 return respond(exchange, 413, error("a pair of " + value.length + " bytes is larger than Kafka accepts"));
             }
             values.add(value);
             bytes += value.length;
         }
         if (!reserve(bytes)) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return respond(exchange, 429, error("too many pairs are waiting for Kafka; retry after "
                     + RETRY_AFTER_SECONDS + " s"));
         }
@@ -357,13 +434,13 @@ public final class HttpIntake implements AutoCloseable {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
                     .get(config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             if (e.getCause() instanceof BufferExhaustedException) {
                 return respond(exchange, 429, error("the producer cannot keep up; retry after " + RETRY_AFTER_SECONDS + " s"));
             }
             return respond(exchange, 503, error("Kafka did not take the pairs: " + e.getCause().getMessage()));
         } catch (TimeoutException e) {
-            exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+            exchange.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return respond(exchange, 503, error("Kafka did not acknowledge within " + config.ackTimeout().toSeconds()
                     + " s; retrying is safe (pairs are de-duplicated by id)"));
         } catch (InterruptedException e) {
@@ -413,30 +490,29 @@ public final class HttpIntake implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static int respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    /** Answers; the write completes without the handler thread, so a client that does not read cannot hold it. */
+    private static int respond(Exchange exchange, int status, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an answer", e);
         }
+        exchange.response().setStatus(status);
+        exchange.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.response().write(true, ByteBuffer.wrap(bytes), exchange.callback());
         return status;
     }
 
+    /** Stops serving (requests in progress get up to a second to be answered), then the producer. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         producer.close();
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "HTTP intake on port %d (%s)", port(), config);
+        return String.format(Locale.ROOT, "HTTP intake on %s://%s (%s)", scheme(), address(), config);
     }
 }

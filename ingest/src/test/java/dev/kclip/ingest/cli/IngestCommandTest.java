@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kclip.common.cli.EnvironmentDefaults;
+import dev.kclip.common.cli.UserException;
+import dev.kclip.common.http.ListenSettings;
+import dev.kclip.common.http.TlsKeystore;
 import dev.kclip.ingest.IngestConfig;
+import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.ingest.image.OutputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +67,26 @@ class IngestCommandTest {
         assertEquals(Duration.ofHours(12), config.dedupWindow());
         assertEquals(77, config.maxCaptionChars());
         assertEquals(-1, config.http().toString().indexOf("s3cret"), "the token is never printed");
+    }
+
+    @Test
+    void theIntakeListensOnLoopbackUnlessToldAndTakesItsKeystorePasswordFromAFile() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
+        IngestConfig local = parse("--http", "8088", "--http-token-file", token.toString()).config();
+        assertEquals("127.0.0.1", local.http().listen().bind());
+        assertNull(local.http().listen().tls());
+        assertEquals(ListenSettings.DEFAULT_IDLE_TIMEOUT, local.http().listen().idleTimeout());
+
+        Path keystore = Files.writeString(dir.resolve("keystore.p12"), "not read before the server starts");
+        Path password = Files.writeString(dir.resolve("password"), "store-pass\n");
+        HttpIntakeConfig http = parse("--http", "8443", "--http-token-file", token.toString(), "--http-bind", "0.0.0.0",
+                "--http-idle-timeout", "5s", "--http-max-connections", "12", "--tls-keystore", keystore.toString(),
+                "--tls-keystore-password-file", password.toString()).config().http();
+        assertEquals(new ListenSettings("0.0.0.0", 8443, Duration.ofSeconds(5), 12, new TlsKeystore(keystore, "store-pass")),
+                http.listen());
+        assertEquals(-1, http.toString().indexOf("store-pass"), "the password is never printed");
+        assertThrows(UserException.class, () -> parse("--http", "8443", "--http-token-file", token.toString(),
+                "--tls-keystore-password-file", password.toString()).config());
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kclip.common.http.ListenSettings;
+import dev.kclip.common.http.TlsKeystore;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.ingest.IngestItSupport;
 import dev.kclip.ingest.IngestService;
@@ -20,6 +22,7 @@ import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -181,8 +185,58 @@ class HttpIntakeIT {
         }
     }
 
+    @Test
+    void pushOverHttpsLandsInPairs() throws Exception {
+        TlsKeystore keystore = SelfSignedKeystore.create(stateDir);
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withListen(ListenSettings.loopback(0).withTls(keystore));
+        byte[] image = TestImages.png(TestImages.solid(20, 20, Color.ORANGE));
+        try (HttpIntake tls = HttpIntake.start(config, topics.input(), kafka, new SimpleMeterRegistry())) {
+            HttpClient trusting = HttpClient.newBuilder().sslContext(SelfSignedKeystore.trusting(keystore)).build();
+
+            HttpResponse<String> response = trusting.send(request("https", tls.port(),
+                    multipart(image, "an orange square", null, Map.of())), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(PairIds.contentHash(image, "an orange square"), JSON.readTree(response.body()).get("id").asText());
+        }
+        assertEquals("an orange square", awaitOutput(PairIds.contentHash(image, "an orange square")).getCaption());
+    }
+
+    @Test
+    void pushSucceedsWhileClientsHoldConnectionsWithUnfinishedRequests() throws Exception {
+        // two handler threads, more stalled requests than that: half a header, or a header and half its body
+        HttpIntakeConfig config = HttpIntakeConfig.of(0, TOKEN).withThreads(2)
+                .withListen(ListenSettings.loopback(0).withIdleTimeout(Duration.ofSeconds(2)));
+        byte[] image = TestImages.png(TestImages.solid(20, 20, Color.PINK));
+        List<Socket> stalled = new ArrayList<>();
+        try (HttpIntake intake = HttpIntake.start(config, topics.input(), kafka, new SimpleMeterRegistry())) {
+            for (int i = 0; i < 4; i++) {
+                stalled.add(StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: loc"));
+                stalled.add(StalledRequests.open(intake.port(), "POST /v1/pairs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + TOKEN + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
+                        + "\r\nContent-Length: 100000\r\n\r\n--" + BOUNDARY));
+            }
+
+            HttpResponse<String> response = client.send(request("http", intake.port(),
+                    multipart(image, "a pink square", null, Map.of())), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode(), response.body());
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+        assertEquals("a pink square", awaitOutput(PairIds.contentHash(image, "a pink square")).getCaption());
+    }
+
     private HttpRequest request(int port, byte[] body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + HttpIntake.SINGLE_PATH))
+        return request("http", port, body);
+    }
+
+    /** A push; the client waits no longer than a generous bound, so a server that is held fails the test. */
+    private HttpRequest request(String scheme, int port, byte[] body) {
+        return HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + port + HttpIntake.SINGLE_PATH))
+                .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + TOKEN)
                 .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();

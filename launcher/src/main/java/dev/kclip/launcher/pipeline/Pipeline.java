@@ -84,7 +84,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                         .filter(TopicCatalogAdmin.Outcome::created).count();
                 progress.accept("topics    " + Topics.ALL.size() + " in the catalog, " + created + " created");
             }
-            endpoints = ServiceEndpoints.start("kclip-up", settings.metricsPort());
+            endpoints = ServiceEndpoints.start("kclip-up", settings.metricsBind(), settings.metricsPort());
             KafkaConnection k = kafka;
             io.micrometer.core.instrument.MeterRegistry registry = endpoints.registry();
             List<Launch> launches = List.of(
@@ -96,7 +96,8 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                     new Launch("trainer", () -> TrainerService.start(settings.trainer(), k, registry, listener)));
             started.add(launches.get(0).start().get());
             progress.accept("ingest    " + (settings.ingest().http() == null ? "validation topology"
-                    : "validation topology + HTTP intake on http://localhost:" + settings.ingest().http().port() + "/v1/pairs"));
+                    : "validation topology + HTTP intake on " + settings.ingest().http().listen().scheme() + "://"
+                            + settings.ingest().http().listen().bind() + ":" + settings.ingest().http().port() + "/v1/pairs"));
             started.add(launches.get(1).start().get());
             progress.accept("teacher   " + settings.teacher().modelSpec());
             started.add(launches.get(2).start().get());

@@ -1,5 +1,6 @@
 package dev.kclip.launcher.pipeline;
 
+import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.FailureWindow;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.ingest.IngestConfig;
@@ -19,11 +20,13 @@ import java.nio.file.Path;
  * @param concepts the concept-updater job (run on an embedded MiniCluster)
  * @param trainer the trainer
  * @param metricsPort port of the shared {@code /metrics} and {@code /health} endpoint (0: a free one)
+ * @param metricsBind the address that endpoint binds (default 127.0.0.1: this machine only)
  * @param failures how many recoverable failures (stream thread replacements, Flink job restarts, aborted teacher
  *     batches in a row) within how long make a stage DOWN
  */
 public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, TeacherServiceConfig teacher,
-        ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort, FailureWindow.Policy failures) {
+        ConceptJobConfig concepts, TrainerConfig trainer, int metricsPort, String metricsBind,
+        FailureWindow.Policy failures) {
 
     /** The port of the shared {@code /metrics} and {@code /health} endpoint unless set. */
     public static final int DEFAULT_METRICS_PORT = 9400;
@@ -38,7 +41,7 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
                         dir.resolve("concepts/checkpoints").toUri().toString(),
                         dir.resolve("concepts/savepoints").toUri().toString()),
                 TrainerConfig.defaults(dir.resolve("checkpoints")),
-                DEFAULT_METRICS_PORT, FailureWindow.Policy.DEFAULT);
+                DEFAULT_METRICS_PORT, ServiceEndpoints.DEFAULT_BIND, FailureWindow.Policy.DEFAULT);
     }
 
     public boolean embeddedBroker() {
@@ -46,11 +49,11 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
     }
 
     public PipelineSettings withConcepts(ConceptJobConfig value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort, failures);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort, metricsBind, failures);
     }
 
     public PipelineSettings withTrainer(TrainerConfig value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort, failures);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, value, metricsPort, metricsBind, failures);
     }
 
     /** The trainer starting from a pretrained CLIP directory, or {@link TrainerConfig#NO_INIT}. */
@@ -59,10 +62,14 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
     }
 
     public PipelineSettings withMetricsPort(int value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value, failures);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, value, metricsBind, failures);
+    }
+
+    public PipelineSettings withMetricsBind(String address) {
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, metricsPort, address, failures);
     }
 
     public PipelineSettings withFailures(FailureWindow.Policy value) {
-        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, metricsPort, value);
+        return new PipelineSettings(home, brokerPort, ingest, teacher, concepts, trainer, metricsPort, metricsBind, value);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kclip.teacher.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
@@ -59,6 +60,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int metricsPort = 9402;
 
+    @Mixin
+    MetricsBindOption metricsBind;
+
     @Override
     public Integer call() {
         TeacherServiceConfig defaults = TeacherServiceConfig.defaults(model.spec());
@@ -70,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withCacheBytes(cacheMb << 20);
         StopSignal signal = StopSignal.onJvmShutdown(TeacherService.STAGE, Duration.ofSeconds(30));
         String failure;
-        try (ServiceEndpoints endpoints = ServiceEndpoints.start(TeacherService.STAGE, metricsPort);
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start(TeacherService.STAGE, metricsBind.address(), metricsPort);
                 TeacherService service = TeacherService.start(config, kafka.connection(), endpoints.registry())) {
             endpoints.addHealthCheck(TeacherService.STAGE, service::health);
             System.out.printf("teacher %s: %s -> %s (instance %s); metrics and health on port %d; Ctrl-C stops%n",

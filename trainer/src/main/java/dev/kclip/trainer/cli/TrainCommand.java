@@ -1,6 +1,7 @@
 package dev.kclip.trainer.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
@@ -142,6 +143,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Port of /metrics and /health; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int metricsPort = 9404;
 
+    @Mixin
+    MetricsBindOption metricsBind;
+
     /** The configuration these options describe. */
     TrainerConfig config() {
         if (!device.equals("cpu") && !device.equals("gpu")) {
@@ -171,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         TrainerConfig config = config();
         StopSignal signal = StopSignal.onJvmShutdown("trainer", Duration.ofMinutes(2));
-        try (ServiceEndpoints endpoints = ServiceEndpoints.start("trainer", metricsPort)) {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("trainer", metricsBind.address(), metricsPort)) {
             TrainerService service = TrainerService.start(config, kafka.connection(), endpoints.registry());
             endpoints.addHealthCheck("trainer", service::health);
             System.out.printf("trainer %s: %s -> checkpoints in %s, events on %s; model %s on %s; metrics and health on port %d; Ctrl-C stops%n",

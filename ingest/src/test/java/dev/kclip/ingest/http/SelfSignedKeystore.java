@@ -1,0 +1,42 @@
+package dev.kclip.ingest.http;
+
+import dev.kclip.common.http.TlsKeystore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** A keystore with a fresh self-signed certificate for localhost, made by the JDK's keytool, and a client trusting it. */
+final class SelfSignedKeystore {
+
+    private static final String PASSWORD = "test-keystore-password";
+
+    private SelfSignedKeystore() {
+    }
+
+    static TlsKeystore create(Path dir) throws IOException, InterruptedException {
+        Path file = dir.resolve("intake.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "intake", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", file.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD, "-noprompt")
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+        return new TlsKeystore(file, PASSWORD);
+    }
+
+    /** A TLS context that trusts exactly the certificate in {@code keystore}. */
+    static SSLContext trusting(TlsKeystore keystore) throws Exception {
+        KeyStore store = KeyStore.getInstance(keystore.file().toFile(), keystore.password().toCharArray());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+}
