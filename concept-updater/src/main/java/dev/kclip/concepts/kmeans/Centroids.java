@@ -110,6 +110,11 @@ public final class Centroids {
         squaredDistances(prepared, out, BatchKernel.best());
     }
 
+    /** Which kernel {@link #squaredDistances(List, double[])} runs in this JVM (for the benchmark's report). */
+    public static String batchKernel() {
+        return BatchKernel.best().name();
+    }
+
     /** As {@link #squaredDistances(List, double[])} with a given kernel (the tests and the benchmark compare them). */
     void squaredDistances(List<float[]> prepared, double[] out, BatchKernel kernel) {
         if (out.length < prepared.size() * k) {

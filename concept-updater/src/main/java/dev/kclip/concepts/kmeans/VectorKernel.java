@@ -67,8 +67,12 @@ final class VectorKernel implements BatchKernel {
         for (; j < bound; j += step) {
             acc = FloatVector.fromArray(SPECIES, x, j).fma(FloatVector.fromArray(SPECIES, g, gOff + j), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < dim; j++) {
+        return tail(acc.reduceLanes(VectorOperators.ADD), x, g, gOff, j, dim);
+    }
+
+    /** {@code sum} plus the products past the last full lane block, from component {@code from} on. */
+    private static float tail(float sum, float[] x, float[] g, int gOff, int from, int dim) {
+        for (int j = from; j < dim; j++) {
             sum += x[j] * g[gOff + j];
         }
         return sum;
@@ -125,23 +129,22 @@ final class VectorKernel implements BatchKernel {
             a32 = v.fma(c2, a32);
             a33 = v.fma(c3, a33);
         }
-        store(out, o, a00, a01, a02, a03, x0, g, g0, dim, j);
-        store(out, o + k, a10, a11, a12, a13, x1, g, g0, dim, j);
-        store(out, o + 2 * k, a20, a21, a22, a23, x2, g, g0, dim, j);
-        store(out, o + 3 * k, a30, a31, a32, a33, x3, g, g0, dim, j);
-    }
-
-    /** Reduces one vector's four accumulators and adds the tail past the last full lane block, as {@link #dot}. */
-    private static void store(double[] out, int o, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
-            float[] x, float[] g, int g0, int dim, int tail) {
-        FloatVector[] acc = {a0, a1, a2, a3};
-        for (int i = 0; i < BLOCK; i++) {
-            float sum = acc[i].reduceLanes(VectorOperators.ADD);
-            int gOff = g0 + i * dim;
-            for (int j = tail; j < dim; j++) {
-                sum += x[j] * g[gOff + j];
-            }
-            out[o + i] = sum;
-        }
+        // reduced here, not in a helper: FloatVectors passed to a method that is not inlined would be boxed
+        out[o] = tail(a00.reduceLanes(VectorOperators.ADD), x0, g, g0, j, dim);
+        out[o + 1] = tail(a01.reduceLanes(VectorOperators.ADD), x0, g, g1, j, dim);
+        out[o + 2] = tail(a02.reduceLanes(VectorOperators.ADD), x0, g, g2, j, dim);
+        out[o + 3] = tail(a03.reduceLanes(VectorOperators.ADD), x0, g, g3, j, dim);
+        out[o + k] = tail(a10.reduceLanes(VectorOperators.ADD), x1, g, g0, j, dim);
+        out[o + k + 1] = tail(a11.reduceLanes(VectorOperators.ADD), x1, g, g1, j, dim);
+        out[o + k + 2] = tail(a12.reduceLanes(VectorOperators.ADD), x1, g, g2, j, dim);
+        out[o + k + 3] = tail(a13.reduceLanes(VectorOperators.ADD), x1, g, g3, j, dim);
+        out[o + 2 * k] = tail(a20.reduceLanes(VectorOperators.ADD), x2, g, g0, j, dim);
+        out[o + 2 * k + 1] = tail(a21.reduceLanes(VectorOperators.ADD), x2, g, g1, j, dim);
+        out[o + 2 * k + 2] = tail(a22.reduceLanes(VectorOperators.ADD), x2, g, g2, j, dim);
+        out[o + 2 * k + 3] = tail(a23.reduceLanes(VectorOperators.ADD), x2, g, g3, j, dim);
+        out[o + 3 * k] = tail(a30.reduceLanes(VectorOperators.ADD), x3, g, g0, j, dim);
+        out[o + 3 * k + 1] = tail(a31.reduceLanes(VectorOperators.ADD), x3, g, g1, j, dim);
+        out[o + 3 * k + 2] = tail(a32.reduceLanes(VectorOperators.ADD), x3, g, g2, j, dim);
+        out[o + 3 * k + 3] = tail(a33.reduceLanes(VectorOperators.ADD), x3, g, g3, j, dim);
     }
 }
