@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -33,6 +34,7 @@ import org.apache.spark.mllib.linalg.Vectors;
 public final class SparkComparison {
 
     private static final double HALF_LIFE = 10_000;
+    private static final int BATCHES = 16;
 
     private SparkComparison() {
     }
@@ -43,23 +45,15 @@ public final class SparkComparison {
         int k = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int m = args.length > 2 ? Integer.parseInt(args[2]) : 256;
         double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 10;
-        SplittableRandom random = new SplittableRandom(7);
-        float[][] centres = new float[k][dim];
-        for (float[] row : centres) {
-            for (int j = 0; j < dim; j++) {
-                row[j] = (float) gaussian(random);
-            }
+        float[][] centres = new float[k][];
+        for (int c = 0; c < k; c++) {
+            centres[c] = centre(c, dim);
         }
         List<List<float[]>> batches = new ArrayList<>();
-        for (int b = 0; b < 16; b++) {
+        for (int b = 0; b < BATCHES; b++) {
             List<float[]> batch = new ArrayList<>();
             for (int i = 0; i < m; i++) {
-                float[] c = centres[random.nextInt(k)];
-                float[] x = new float[dim];
-                for (int j = 0; j < dim; j++) {
-                    x[j] = c[j] + (float) (0.5 * gaussian(random));
-                }
-                batch.add(x);
+                batch.add(vector(b * m + i, dim, k));
             }
             batches.add(batch);
         }
@@ -75,10 +69,13 @@ public final class SparkComparison {
                 .set("spark.driver.bindAddress", "127.0.0.1");
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
             spark.setLogLevel("WARN");
+            // each executor makes its partition's vectors from their index (the same as `batches`), so no task
+            // carries data (parallelize of the vectors themselves would ship 4 MB in every task of every update)
             List<JavaRDD<Vector>> rdds = new ArrayList<>();
-            for (List<float[]> batch : batches) {
-                JavaRDD<Vector> rdd = spark.parallelize(batch.stream().map(SparkComparison::toSpark).toList(), 2)
-                        .cache();
+            for (int b = 0; b < BATCHES; b++) {
+                int first = b * m;
+                List<Integer> indices = IntStream.range(first, first + m).boxed().toList();
+                JavaRDD<Vector> rdd = spark.parallelize(indices, 2).map(i -> toSpark(vector(i, dim, k))).cache();
                 rdd.count();
                 rdds.add(rdd);
             }
@@ -155,6 +152,26 @@ public final class SparkComparison {
             centres[c] = toSpark(model.centroids().mean(c));
         }
         return new StreamingKMeansModel(centres, model.weights());
+    }
+
+    /** Centre {@code c}: a standard Gaussian vector from its own seed. */
+    private static float[] centre(int c, int dim) {
+        SplittableRandom random = new SplittableRandom(7_000 + c);
+        float[] x = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            x[j] = (float) gaussian(random);
+        }
+        return x;
+    }
+
+    /** Data vector {@code i}: a random centre plus Gaussian noise of σ 0.5, from its own seed. */
+    private static float[] vector(int i, int dim, int k) {
+        SplittableRandom random = new SplittableRandom(1_000_003L * i + 11);
+        float[] x = centre(random.nextInt(k), dim);
+        for (int j = 0; j < dim; j++) {
+            x[j] += (float) (0.5 * gaussian(random));
+        }
+        return x;
     }
 
     private static Vector toSpark(float[] x) {
