@@ -36,10 +36,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * Throughput of the concept model: records/s of the plain-Java assignment (nearest concept + soft label: the
- * K·D per record the issue names), measured first as the baseline, then of the Flink job's one model operator
- * (decode, label, mini-batch update, snapshot per update) and of the parallel path with P assigners, each as a
- * ratio to the baseline of the same D and K in the same run. The Flink runs start from a ready model (no
+ * Throughput of the concept model: records/s of the plain-Java per-record assignment (nearest concept + soft
+ * label: the K·D per record the issue names), measured first as the baseline, then of the batched kernel (the same
+ * labels for mini-batches of m records, one matrix product each), of the Flink job's one model operator (decode,
+ * batch, label, mini-batch update, snapshot per update) and of the parallel path with P assigners, each as a ratio
+ * to the baseline of the same D and K in the same run, with GFLOP/s (2·K·D per record) beside the kernel's own
+ * figure on a square 1024³ product. The Flink runs start from a ready model (no
  * bootstrap) on a local MiniCluster, with bounded in-memory input and discarding sinks, after a warm-up job; their
  * time is Flink's net job run time, which includes scheduling and deploying the tasks (well under a second), which
  * the record counts are sized to amortise.
@@ -47,13 +49,23 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class ConceptBench {
 
     private static final String TEACHER = "bench";
+    /** m, the mini-batch size of the batched kernel and of the job (the default). */
+    private static final int BATCH = ConceptSettings.defaults().batchSize();
 
     /** One measurement; {@code load} is the one-minute system load average when it ended. */
     public record Result(String path, int dim, int k, int parallelism, long records, double seconds, double load) {
         public double recordsPerSecond() {
             return records / seconds;
         }
+
+        /** The assignment's arithmetic rate: 2·K·D floating-point operations per record. */
+        public double gflops() {
+            return recordsPerSecond() * 2.0 * k * dim / 1e9;
+        }
     }
+
+    /** Side of the square product that gives the kernel's own GFLOP/s. */
+    static final int SQUARE = 1024;
 
     /**
      * What to measure.
@@ -87,14 +99,18 @@ public final class ConceptBench {
         ConceptModel warmup = randomModel(8, 32, 3);
         flink(warmup, 20_000, 0);
         flink(warmup, 20_000, 1);
-        out.printf(Locale.ROOT, "%-22s %5s %4s %2s %9s %8s %12s %8s %5s%n", "path", "D", "K", "P", "records",
-                "seconds", "records/s", "ratio", "load");
+        double square = squareGflops();
+        out.printf(Locale.ROOT, "batch kernel: %s; its %d×%d×%d product: %.1f GFLOP/s; mini-batch m = %d%n",
+                Centroids.batchKernel(), SQUARE, SQUARE, SQUARE, square, BATCH);
+        out.printf(Locale.ROOT, "%-22s %5s %4s %2s %9s %8s %12s %8s %7s %5s%n", "path", "D", "K", "P", "records",
+                "seconds", "records/s", "ratio", "GFLOP/s", "load");
         for (int dim : plan.dims()) {
             for (int k : plan.ks()) {
                 ConceptModel model = randomModel(k, dim, 7);
                 List<float[]> pool = vectors(model, 512, 11);
                 Result before = baseline(model, pool, 3);
-                long records = Math.max(2_000, Math.round(before.recordsPerSecond() * plan.seconds()));
+                Result kernel = batched(model, pool, 3);
+                long records = Math.max(2_000, Math.round(kernel.recordsPerSecond() * plan.seconds() / 2));
                 List<Result> runs = new ArrayList<>();
                 runs.add(flink(model, records, 0));
                 for (int p : plan.parallelisms()) {
@@ -104,6 +120,8 @@ public final class ConceptBench {
                 Result baseline = before.recordsPerSecond() >= after.recordsPerSecond() ? before : after;
                 print(out, baseline, baseline);
                 results.add(baseline);
+                print(out, kernel, baseline);
+                results.add(kernel);
                 for (Result r : runs) {
                     print(out, r, baseline);
                     results.add(r);
@@ -136,11 +154,62 @@ public final class ConceptBench {
                 best = run;
             }
         }
+        keep(checksum);
+        return best;
+    }
+
+    /**
+     * The batched kernel: the same labels as the baseline for mini-batches of {@link #BATCH} prepared records, one
+     * matrix product each; the best of {@code repeats} 1 s runs.
+     */
+    static Result batched(ConceptModel model, List<float[]> pool, int repeats) {
+        List<List<float[]>> batches = new ArrayList<>();
+        for (int from = 0; from + BATCH <= pool.size(); from += BATCH) {
+            batches.add(pool.subList(from, from + BATCH).stream().map(model.distance()::prepare).toList());
+        }
+        long checksum = 0;
+        Result best = null;
+        // run 0 warms the JIT up and does not count
+        for (int r = 0; r <= repeats; r++) {
+            long records = 0;
+            long start = System.nanoTime();
+            long elapsed;
+            do {
+                List<float[]> batch = batches.get((int) (records / BATCH % batches.size()));
+                checksum += model.labelPrepared(batch).get(BATCH - 1).concept();
+                records += BATCH;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < 1_000_000_000L);
+            Result run = new Result("batched kernel", model.dim(), model.k(), 1, records, elapsed / 1e9, load());
+            if (r > 0 && (best == null || run.recordsPerSecond() > best.recordsPerSecond())) {
+                best = run;
+            }
+        }
+        keep(checksum);
+        return best;
+    }
+
+    /** The kernel's own rate on a square product ({@link #SQUARE} vectors, centroids and dimensions), GFLOP/s. */
+    static double squareGflops() {
+        ConceptModel model = randomModel(SQUARE, SQUARE, 17);
+        List<float[]> rows = vectors(model, SQUARE, 19);
+        double[] out = new double[SQUARE * SQUARE];
+        model.centroids().squaredDistances(rows, out);
+        double best = 0;
+        for (int r = 0; r < 5; r++) {
+            long start = System.nanoTime();
+            model.centroids().squaredDistances(rows, out);
+            best = Math.max(best, 2.0 * SQUARE * SQUARE * SQUARE / (System.nanoTime() - start));
+        }
+        keep((long) out[7]);
+        return best;
+    }
+
+    /** Keeps the JIT from dropping a measured loop as dead code. */
+    private static void keep(long checksum) {
         if (checksum == Long.MIN_VALUE) {
-            // keeps the JIT from dropping the loop as dead code
             System.out.print("");
         }
-        return best;
     }
 
     /** The job on a local MiniCluster: assigners 0 = the single model operator, else the parallel path. */
@@ -235,9 +304,9 @@ public final class ConceptBench {
     }
 
     private static void print(PrintStream out, Result r, Result baseline) {
-        out.printf(Locale.ROOT, "%-22s %5d %4d %2d %9d %8.2f %12.0f %8.3f %5.1f%n", r.path(), r.dim(), r.k(),
+        out.printf(Locale.ROOT, "%-22s %5d %4d %2d %9d %8.2f %12.0f %8.3f %7.1f %5.1f%n", r.path(), r.dim(), r.k(),
                 r.parallelism(), r.records(), r.seconds(), r.recordsPerSecond(),
-                r.recordsPerSecond() / baseline.recordsPerSecond(), r.load());
+                r.recordsPerSecond() / baseline.recordsPerSecond(), r.gflops(), r.load());
         out.flush();
     }
 }

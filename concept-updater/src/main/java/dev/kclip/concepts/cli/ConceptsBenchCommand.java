@@ -7,9 +7,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kclip concepts bench}: records/s of the assignment, the model operator and the parallel path. */
+/**
+ * {@code kclip concepts bench}: records/s of the per-record assignment, the batched kernel (and its GFLOP/s beside
+ * its square-product figure), the model operator and the parallel path.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure records/s of the concept model (plain Java, Flink operator, parallel path) vs D, K, P.")
+        description = "Measure records/s of the concept model (plain Java, batched kernel, Flink operator, parallel"
+                + " path) vs D, K, P.")
 public final class ConceptsBenchCommand implements Callable<Integer> {
 
     // the defaults are the standard plan's (picocli takes a field's initial value as the default)

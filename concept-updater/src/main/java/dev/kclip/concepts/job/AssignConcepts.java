@@ -13,6 +13,7 @@ import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.serde.AvroCodec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -32,11 +33,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * One of P parallel assigners on the parallel path: labels records with the newest centroids it has been sent
- * (broadcast state, fed back from the snapshot topic), and accumulates what the update needs into partial
- * statistics, sent to the single updater every m / P records. Records of a teacher it has no model for yet go to
+ * (broadcast state, fed back from the snapshot topic), a mini-batch at a time, and accumulates what the update
+ * needs into partial statistics, sent to the single updater every m / P records. Records of a teacher it has no model for yet go to
  * the updater unlabelled (the updater bootstraps and labels them).
  */
-final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, CentroidSnapshot, LabelledPair>
+final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput[], CentroidSnapshot, LabelledPair>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -44,7 +45,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     /** Broadcast state: teacher model id → newest snapshot. */
     static final MapStateDescriptor<String, CentroidSnapshot> MODELS = new MapStateDescriptor<>("concept-models",
             Types.STRING, ConceptTypes.CENTROID_SNAPSHOT);
-    static final OutputTag<EmbeddingInput> UNLABELLED = new OutputTag<>("unlabelled", ConceptTypes.EMBEDDING_INPUT) {
+    static final OutputTag<EmbeddingInput[]> UNLABELLED = new OutputTag<>("unlabelled", ConceptTypes.EMBEDDING_BATCH) {
         private static final long serialVersionUID = 1L;
     };
     static final OutputTag<PartialStatistics> PARTIALS = new OutputTag<>("partial-updates",
@@ -91,31 +92,42 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
         labellers = new HashMap<>();
     }
 
+    /** A mini-batch of one teacher's records ({@link BatchRecords}): labelled with one matrix product. */
     @Override
-    public void processElement(EmbeddingInput input, ReadOnlyContext ctx, Collector<LabelledPair> out)
+    public void processElement(EmbeddingInput[] batch, ReadOnlyContext ctx, Collector<LabelledPair> out)
             throws Exception {
-        String key = input.pair().getTeacherModelId();
+        String key = batch[0].pair().getTeacherModelId();
         Labeller labeller = labeller(key, ctx.getBroadcastState(MODELS));
         if (labeller == null) {
-            ctx.output(UNLABELLED, input);
+            ctx.output(UNLABELLED, batch);
             return;
         }
         ConceptModel model = labeller.model();
-        float[] prepared = Labelling.preparedOrRejected(input, model, key,
-                letter -> ctx.output(Rejections.DEAD_LETTERS, letter));
-        if (prepared == null) {
-            return;
+        List<EmbeddingInput> usable = new ArrayList<>(batch.length);
+        List<float[]> prepared = new ArrayList<>(batch.length);
+        for (EmbeddingInput input : batch) {
+            float[] x = Labelling.preparedOrRejected(input, model, key,
+                    letter -> ctx.output(Rejections.DEAD_LETTERS, letter));
+            if (x != null) {
+                usable.add(input);
+                prepared.add(x);
+            }
         }
-        Label label = model.labelPrepared(prepared);
-        out.collect(Labelling.labelled(input.pair(), label, labeller.conceptIds(), Instant.now()));
-        Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
-                new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
-        acc.batch().add(label.concept(), prepared, Labelling.eventTime(input.pair()));
-        acc.window().observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
-                model.temperature());
-        if (acc.batch().records() >= flushSize) {
-            ctx.output(PARTIALS, acc.toPartial(key));
-            accumulators.remove(key);
+        List<Label> labels = model.labelPrepared(prepared);
+        Instant now = Instant.now();
+        for (int i = 0; i < usable.size(); i++) {
+            EmbeddingInput input = usable.get(i);
+            Label label = labels.get(i);
+            out.collect(Labelling.labelled(input.pair(), label, labeller.conceptIds(), now));
+            Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
+                    new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
+            acc.batch().add(label.concept(), prepared.get(i), Labelling.eventTime(input.pair()));
+            acc.window().observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
+                    model.temperature());
+            if (acc.batch().records() >= flushSize) {
+                ctx.output(PARTIALS, acc.toPartial(key));
+                accumulators.remove(key);
+            }
         }
     }
 

@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * {@link #buildKafkaJob} supplies the Kafka sources and exactly-once Kafka sinks.
  *
  * <pre>
- *   input ─► decode ─┬─────────────────────────────► model (keyBy teacher, parallelism 1) ─► labels
- *                    │  (single operator, assigners = 0)          ├─► snapshots  ├─► drift reports
- *                    └► assign ×P (broadcast centroids) ─► labels │
- *                        ├► partial statistics ──────────────────►┘
- *                        └► unlabelled (no model yet) ──────────►┘   snapshots ─► topic ─► feedback ─► assign
+ *   input ─► decode ─► batch ─┬────────────────────────► model (keyBy teacher, parallelism 1) ─► labels
+ *                             │  (single operator, assigners = 0)    ├─► snapshots  ├─► drift reports
+ *                             └► assign ×P (broadcast centroids) ─► labels │
+ *                                 ├► partial statistics ────────────►┘
+ *                                 └► unlabelled (no model yet) ─────►┘   snapshots ─► topic ─► feedback ─► assign
  *   every operator ─► dead letters
  * </pre>
  */
@@ -76,16 +76,22 @@ public final class ConceptJob {
                 .name("decode embeddings").uid("decode-embeddings");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(Rejections.DEAD_LETTERS);
 
+        // mini-batches of m records at most, waiting at most BatchRecords.MAX_DELAY: labelled with one matrix product
+        SingleOutputStreamOperator<EmbeddingInput[]> batches = decoded
+                .transform("batch records", ConceptTypes.EMBEDDING_BATCH,
+                        new BatchRecords(settings.batchSize(), BatchRecords.MAX_DELAY))
+                .setParallelism(decoded.getParallelism()).uid("batch-records");
+
         DataStream<ModelInput> modelInput;
         DataStream<LabelledPair> assignerLabels = null;
         if (settings.assigners() == 0) {
-            modelInput = decoded.map(ModelInput::of, ConceptTypes.MODEL_INPUT).name("to model").uid("to-model");
+            modelInput = batches.map(ModelInput::of, ConceptTypes.MODEL_INPUT).name("to model").uid("to-model");
         } else {
             if (feedback == null) {
                 throw new IllegalArgumentException("the parallel path (assigners > 0) needs the snapshot feedback");
             }
             BroadcastStream<CentroidSnapshot> centroids = feedback.broadcast(AssignConcepts.MODELS);
-            SingleOutputStreamOperator<LabelledPair> assigned = decoded.rebalance().connect(centroids)
+            SingleOutputStreamOperator<LabelledPair> assigned = batches.rebalance().connect(centroids)
                     .process(new AssignConcepts(settings, initial), ConceptTypes.LABELLED_PAIR)
                     .setParallelism(settings.assigners()).name("assign concepts").uid("assign-concepts");
             assignerLabels = assigned;

@@ -9,6 +9,7 @@ import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.serde.AvroCodec;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -20,7 +21,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The Flink shell around {@link ConceptStream}, keyed by teacher model id: takes the key's {@link ConceptState}
- * out of keyed state, hands it the record or partial update, puts the state back, and forwards what the stream
+ * out of keyed state, hands it the mini-batch of records or the partial update, puts the state back, and forwards what the stream
  * produced to the main output (labels) and the side outputs (snapshots, drift reports, dead letters). A timer at
  * the end of event time calls {@link ConceptStream#endOfInput} on a bounded input.
  */
@@ -66,7 +67,7 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
         if (partial != null) {
             stream.onPartial(partial, Instant.now(), forward);
         } else {
-            stream.onRecord(input.record(), Instant.now(), forward);
+            stream.onRecords(Arrays.asList(input.records()), Instant.now(), forward);
         }
         state.update(stream.state());
         if (stream.hasWaitingRecords()) {

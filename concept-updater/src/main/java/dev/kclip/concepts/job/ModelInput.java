@@ -4,16 +4,16 @@ import dev.kclip.concepts.state.PartialStatistics;
 import dev.kclip.concepts.stream.EmbeddingInput;
 
 /**
- * What the concept model operator receives: either a record to label (and fold into the next mini-batch) or, on
- * the parallel path, a partial update from an assigner. Exactly one of the two is set.
+ * What the concept model operator receives: either a mini-batch of one teacher's records to label (and fold into
+ * the next mini-batches) or, on the parallel path, a partial update from an assigner. Exactly one of the two is set.
  *
- * @param record a record, or null
+ * @param records one teacher's records, in their order (at least one), or null
  * @param partial a partial update, or null
  */
-public record ModelInput(EmbeddingInput record, PartialStatistics partial) {
+public record ModelInput(EmbeddingInput[] records, PartialStatistics partial) {
 
-    public static ModelInput of(EmbeddingInput record) {
-        return new ModelInput(record, null);
+    public static ModelInput of(EmbeddingInput[] records) {
+        return new ModelInput(records, null);
     }
 
     public static ModelInput of(PartialStatistics partial) {
@@ -22,6 +22,6 @@ public record ModelInput(EmbeddingInput record, PartialStatistics partial) {
 
     /** The key the model is kept under: the teacher model id. */
     public String teacherModelId() {
-        return record != null ? record.pair().getTeacherModelId() : partial.getTeacherModelId();
+        return records != null ? records[0].pair().getTeacherModelId() : partial.getTeacherModelId();
     }
 }

@@ -19,6 +19,8 @@ public final class Centroids {
     private final Distance distance;
     private final float[] means;
     private final float[] geometry;
+    /** ‖c‖² of each geometry row, for the batch kernel; computed on first use. */
+    private double[] geometryNorms;
 
     private Centroids(int k, int dim, float[] means, Distance distance) {
         if (k < 1 || dim < 1 || means.length != k * dim) {
@@ -96,6 +98,41 @@ public final class Centroids {
         for (int c = 0; c < k; c++) {
             out[c] = VectorMath.squaredDistance(prepared, 0, geometry, c * dim, dim);
         }
+    }
+
+    /**
+     * d² from each of a mini-batch of prepared vectors to every centroid, written into {@code out} row-major
+     * ({@code out[r·K + c]}, length at least rows·K), by {@link BatchKernel#best()}: one matrix product where the
+     * Vector API is available. Equal to {@link #squaredDistances(float[], double[])} of each row up to float
+     * rounding.
+     */
+    public void squaredDistances(List<float[]> prepared, double[] out) {
+        squaredDistances(prepared, out, BatchKernel.best());
+    }
+
+    /** Which kernel {@link #squaredDistances(List, double[])} runs in this JVM (for the benchmark's report). */
+    public static String batchKernel() {
+        return BatchKernel.best().name();
+    }
+
+    /** As {@link #squaredDistances(List, double[])} with a given kernel (the tests and the benchmark compare them). */
+    void squaredDistances(List<float[]> prepared, double[] out, BatchKernel kernel) {
+        if (out.length < prepared.size() * k) {
+            throw new IllegalArgumentException("need room for " + prepared.size() * k + " distances, not "
+                    + out.length);
+        }
+        for (float[] x : prepared) {
+            checkDim(x);
+        }
+        double[] norms = geometryNorms;
+        if (norms == null) {
+            norms = new double[k];
+            for (int c = 0; c < k; c++) {
+                norms[c] = VectorMath.dot(geometry, c * dim, geometry, c * dim, dim);
+            }
+            geometryNorms = norms;
+        }
+        kernel.squaredDistances(prepared, geometry, norms, k, dim, out);
     }
 
     /** The nearest centroid to a prepared vector (lowest index on ties). */

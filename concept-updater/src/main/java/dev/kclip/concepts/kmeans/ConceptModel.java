@@ -1,7 +1,9 @@
 package dev.kclip.concepts.kmeans;
 
 import dev.kclip.concepts.state.ModelState;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One version of the concept model: K centroids with their decayed weights, the soft-label kernel and
@@ -115,6 +117,11 @@ public final class ConceptModel {
     public Label labelPrepared(float[] prepared) {
         double[] d2 = new double[k()];
         centroids.squaredDistances(prepared, d2);
+        return labelOf(d2);
+    }
+
+    /** The label for the squared distances to the K centroids: nearest (lowest index on ties) and soft label. */
+    private Label labelOf(double[] d2) {
         int best = 0;
         for (int c = 1; c < d2.length; c++) {
             if (d2[c] < d2[best]) {
@@ -122,6 +129,22 @@ public final class ConceptModel {
             }
         }
         return new Label(best, d2[best], kernel.probabilities(d2, temperature), version);
+    }
+
+    /**
+     * As {@link #labelPrepared(float[])} for a mini-batch, with one matrix product for all K·m distances (see
+     * {@link Centroids#squaredDistances(List, double[])}); the labels are those of the records one by one up to
+     * float rounding of d².
+     */
+    public List<Label> labelPrepared(List<float[]> prepared) {
+        int k = k();
+        double[] d2 = new double[prepared.size() * k];
+        centroids.squaredDistances(prepared, d2);
+        List<Label> labels = new ArrayList<>(prepared.size());
+        for (int r = 0; r < prepared.size(); r++) {
+            labels.add(labelOf(Arrays.copyOfRange(d2, r * k, (r + 1) * k)));
+        }
+        return labels;
     }
 
     /** The same model with another novelty threshold (same version: the centroids did not move). */

@@ -16,6 +16,9 @@ public final class OfflineKMeans {
     /** How many k-means++ seedings the fit tries (seeds {@code seed}, {@code seed + 1}, ...); the best is kept. */
     public static final int INITIALISATIONS = 4;
 
+    /** Vectors per matrix product in the assignment step (bounds the distance buffer to CHUNK·K values). */
+    private static final int CHUNK = 256;
+
     /**
      * The fitted model and how it got there.
      *
@@ -117,14 +120,29 @@ public final class OfflineKMeans {
             boolean converged) {
     }
 
-    /** Assigns every prepared vector to its nearest centroid; returns the inertia. */
+    /**
+     * Assigns every prepared vector to its nearest centroid (lowest index on ties), {@link #CHUNK} vectors per
+     * matrix product; returns the inertia.
+     */
     private static double assign(Centroids centroids, float[][] prepared, int[] labels, double[] d2) {
+        int k = centroids.k();
+        double[] distances = new double[Math.min(CHUNK, prepared.length) * k];
         double inertia = 0;
-        for (int i = 0; i < prepared.length; i++) {
-            Assignment a = centroids.nearest(prepared[i]);
-            labels[i] = a.concept();
-            d2[i] = a.squaredDistance();
-            inertia += d2[i];
+        for (int from = 0; from < prepared.length; from += CHUNK) {
+            int to = Math.min(prepared.length, from + CHUNK);
+            centroids.squaredDistances(Arrays.asList(prepared).subList(from, to), distances);
+            for (int i = from; i < to; i++) {
+                int row = (i - from) * k;
+                int best = 0;
+                for (int c = 1; c < k; c++) {
+                    if (distances[row + c] < distances[row + best]) {
+                        best = c;
+                    }
+                }
+                labels[i] = best;
+                d2[i] = distances[row + best];
+                inertia += d2[i];
+            }
         }
         return inertia;
     }

@@ -108,16 +108,62 @@ public final class ConceptStream {
         if (prepared == null) {
             return;
         }
-        Label label = model.labelPrepared(prepared);
+        labelled(input, prepared, model.labelPrepared(prepared), now, out);
+        if (recordsUntilUpdate() == 0) {
+            update(now, out);
+        }
+    }
+
+    /**
+     * Records in arrival order, as {@link #onRecord} of each in turn would take them, with the same labels up to
+     * float rounding: the records up to the next update point all meet the same model version, so they are
+     * labelled together with one matrix product ({@link ConceptModel#labelPrepared(List)}).
+     */
+    public void onRecords(List<EmbeddingInput> inputs, Instant now, Outputs out) {
+        int next = 0;
+        while (next < inputs.size()) {
+            if (state.model == null) {
+                onRecord(inputs.get(next++), now, out);
+                continue;
+            }
+            ConceptModel model = state.model;
+            int end = (int) Math.min(inputs.size(), next + Math.max(1, recordsUntilUpdate()));
+            List<EmbeddingInput> usable = new ArrayList<>(end - next);
+            List<float[]> prepared = new ArrayList<>(end - next);
+            for (EmbeddingInput input : inputs.subList(next, end)) {
+                float[] x = Labelling.preparedOrRejected(input, model, teacher, out::rejected);
+                if (x != null) {
+                    usable.add(input);
+                    prepared.add(x);
+                }
+            }
+            List<Label> labels = model.labelPrepared(prepared);
+            for (int i = 0; i < usable.size(); i++) {
+                labelled(usable.get(i), prepared.get(i), labels.get(i), now, out);
+            }
+            if (recordsUntilUpdate() == 0) {
+                update(now, out);
+            }
+            next = end;
+        }
+    }
+
+    /** Emits a record's label and puts it into the pending mini-batch. */
+    private void labelled(EmbeddingInput input, float[] prepared, Label label, Instant now, Outputs out) {
         out.label(Labelling.labelled(input.pair(), label, state.conceptIds, now));
         state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
                 Labelling.eventTime(input.pair())));
+    }
+
+    /**
+     * Labelled records still to come before the pending mini-batch is folded in (0: now). Updates are cut at window
+     * boundaries too, so every drift window holds exactly its configured records.
+     */
+    private long recordsUntilUpdate() {
         long waiting = state.pending.size();
         long partial = state.partialBatch == null ? 0 : state.partialBatch.records();
-        // cut updates at window boundaries too, so every drift window holds exactly its configured records
-        if (waiting + partial >= settings.batchSize() || waiting >= state.monitor.recordsToCloseWindow()) {
-            update(now, out);
-        }
+        return Math.max(0, Math.min(settings.batchSize() - waiting - partial,
+                state.monitor.recordsToCloseWindow() - waiting));
     }
 
     /** A parallel assigner's partial statistics: merged into the next mini-batch. */

@@ -232,6 +232,66 @@ class ConceptStreamTest {
     }
 
     @Test
+    void batchedRecordsGiveTheRecordByRecordOutputs() {
+        // batches of 23 and windows of 50 cut updates at both; re-seeds; wrong-dimension records in between
+        ConceptSettings settings = settings(60, 23, 50, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7));
+        List<EmbeddingInput> input = new ArrayList<>(records(0, 100, 0, K));
+        input.addAll(records(100, 500, 0, 1));
+        for (int i = 70; i < input.size(); i += 97) {
+            input.add(i, record(10_000 + i, new float[] {1, 2, 3}));
+        }
+        ConceptStream single = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.empty());
+        Collected expected = new Collected();
+        feed(single, input, expected);
+
+        ConceptStream batched = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.empty());
+        Collected actual = new Collected();
+        int[] sizes = {1, 7, 64, 256, 3, 40};
+        for (int from = 0, s = 0; from < input.size(); s++) {
+            int to = Math.min(input.size(), from + sizes[s % sizes.length]);
+            batched.onRecords(input.subList(from, to), NOW, actual);
+            from = to;
+        }
+
+        assertEquals(expected.labels.size(), actual.labels.size());
+        for (int i = 0; i < expected.labels.size(); i++) {
+            LabelledPair e = expected.labels.get(i);
+            LabelledPair a = actual.labels.get(i);
+            assertEquals(e.getEmbedded().getPair().getId(), a.getEmbedded().getPair().getId());
+            assertEquals(e.getTopConcept(), a.getTopConcept(), "label " + i);
+            assertEquals(e.getCentroidVersion(), a.getCentroidVersion(), "label " + i);
+            assertEquals(e.getConceptIds(), a.getConceptIds(), "label " + i);
+            float[] pe = Float32Vectors.decode(e.getSoftLabel(), K);
+            float[] pa = Float32Vectors.decode(a.getSoftLabel(), K);
+            for (int c = 0; c < K; c++) {
+                assertEquals(pe[c], pa[c], 1e-4, "label " + i);
+            }
+        }
+        assertEquals(expected.snapshots.stream().map(CentroidSnapshot::getVersion).toList(),
+                actual.snapshots.stream().map(CentroidSnapshot::getVersion).toList());
+        assertEquals(expected.snapshots.stream().map(CentroidSnapshot::getRecordsSeen).toList(),
+                actual.snapshots.stream().map(CentroidSnapshot::getRecordsSeen).toList());
+        assertEquals(expected.snapshots.stream().map(CentroidSnapshot::getReseeded).toList(),
+                actual.snapshots.stream().map(CentroidSnapshot::getReseeded).toList());
+        assertTrue(actual.snapshots.stream().anyMatch(snapshot -> !snapshot.getReseeded().isEmpty()));
+        ConceptModel e = single.state().model();
+        ConceptModel a = batched.state().model();
+        for (int c = 0; c < K; c++) {
+            float[] ce = e.centroids().mean(c);
+            float[] ca = a.centroids().mean(c);
+            for (int j = 0; j < D; j++) {
+                assertEquals(ce[j], ca[j], 1e-4, "centroid " + c);
+            }
+        }
+        assertEquals(expected.reports.stream().map(r -> List.of(r.getWindow(), r.getRecords(), r.getLevel()))
+                .toList(), actual.reports.stream().map(r -> List.of(r.getWindow(), r.getRecords(), r.getLevel()))
+                .toList());
+        assertEquals(6, actual.rejected.size());
+        assertEquals(expected.rejected.stream().map(DeadLetter::getRecordId).toList(),
+                actual.rejected.stream().map(DeadLetter::getRecordId).toList());
+    }
+
+    @Test
     void aStateRoundTripBehavesIdenticallyAfterwards() {
         ConceptSettings settings = reseeding();
         // mid-bootstrap, mid-batch with a merged partial, and after re-seeds
