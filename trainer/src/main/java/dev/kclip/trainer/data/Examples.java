@@ -53,7 +53,7 @@ public final class Examples {
         try {
             IMAGES.decode(image);
         } catch (ImageRejectedException e) {
-            throw InvalidExampleException.undecodable(e, id);
+            throw InvalidExampleException.imageRefused(e, id);
         }
         float[] teacher;
         try {
