@@ -96,12 +96,18 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
         }
         ByteBuffer floats = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         boolean allZero = true;
+        float squaredNorm = 0;
         for (int i = 0; i < dim; i++) {
             float v = floats.getFloat(floats.position() + i * Float.BYTES);
             if (!Float.isFinite(v)) {
                 return new Problem(RejectReason.NON_FINITE_VECTOR, "embedding value " + i + " is " + v);
             }
             allZero &= v == 0f;
+            squaredNorm += v * v;
+        }
+        if (!Float.isFinite(squaredNorm)) {
+            // finite values of 1e19 and more: their distances and norms overflow, so no geometry can place them
+            return new Problem(RejectReason.NON_FINITE_VECTOR, "embedding's squared norm overflows float32");
         }
         if (allZero && distance == Distance.COSINE) {
             return new Problem(RejectReason.ZERO_VECTOR, "an all-zero embedding has no direction for cosine distance");

@@ -9,7 +9,7 @@ public enum RejectReason implements ReasonCode {
     BAD_RECORD,
     /** The embedding's byte count does not match its declared dimension, or the dimension is not positive. */
     BAD_DIMENSION,
-    /** The embedding holds NaN or infinity. */
+    /** The embedding holds NaN or infinity, or values so large that its squared norm overflows float32. */
     NON_FINITE_VECTOR,
     /** An all-zero embedding, which has no direction in cosine geometry. */
     ZERO_VECTOR,

@@ -10,6 +10,7 @@ import dev.kclip.concepts.stream.RejectReason;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.testsupport.fuzz.RecordMutator;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -60,6 +61,17 @@ class DecodeEmbeddingsTest {
     }
 
     @Test
+    void finiteValuesWhoseNormOverflowsAreNonFinite() throws Exception {
+        float[] huge = new float[384];
+        Arrays.fill(huge, 3e38f);
+        decode(Embeddings.pair("huge-values", huge, 1L));
+        decode(Embeddings.pair("good", new float[] {3e18f, 1f}, 2L));
+
+        assertEquals(List.of("NON_FINITE_VECTOR"), deadLetters.stream().map(DeadLetter::getReasonCode).toList());
+        assertEquals(List.of("good"), decoded.stream().map(d -> d.pair().getPair().getId()).toList());
+    }
+
+    @Test
     void aValueDeclaringAOneGibibyteStringIsABadRecord() throws Exception {
         byte[] valid = Embeddings.encode(Embeddings.pair("x", new float[] {1f}, 1L));
         // after the header comes the pair's id: its length, zig-zag 2^31 = 2^30 characters, then one byte
@@ -98,7 +110,8 @@ class DecodeEmbeddingsTest {
         List<EmbeddedPair> validOut = decoded.stream().filter(d -> d.sourceOffset() % 2 == 0).map(EmbeddingInput::pair).toList();
         assertEquals(valid, validOut, "every valid record, unchanged, in order");
         for (EmbeddingInput in : decoded) {
-            assertEquals(in.pair().getDim() * 4, in.pair().getEmbedding().remaining());
+            // what the concept model does first with every record it is given: must not throw
+            Distance.COSINE.prepare(Float32Vectors.decode(in.pair().getEmbedding(), in.pair().getDim()));
         }
         for (DeadLetter letter : deadLetters) {
             assertTrue(codes.contains(letter.getReasonCode()), letter.getReasonCode());

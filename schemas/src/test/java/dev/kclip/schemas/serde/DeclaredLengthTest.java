@@ -10,6 +10,7 @@ import dev.kclip.schemas.LabelledPair;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import org.apache.avro.io.BinaryData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,14 +98,9 @@ class DeclaredLengthTest {
         return out.toByteArray();
     }
 
-    static byte[] zigzag(long value) {
-        long v = (value << 1) ^ (value >> 63);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-        return out.toByteArray();
+    /** Avro's encoding of a long (zig-zag varint), as a length or count field. */
+    private static byte[] zigzag(long value) {
+        byte[] buffer = new byte[10];
+        return Arrays.copyOf(buffer, BinaryData.encodeLong(value, buffer, 0));
     }
 }

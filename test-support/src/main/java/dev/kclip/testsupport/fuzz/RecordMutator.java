@@ -3,6 +3,7 @@ package dev.kclip.testsupport.fuzz;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;
+import org.apache.avro.io.BinaryData;
 
 /**
  * Seeded mutations of valid record bytes for the stages' fuzz tests: bit flips, truncations, edits of a varint
@@ -108,15 +109,9 @@ public final class RecordMutator {
         };
     }
 
-    /** Avro's encoding of a long: zig-zag, then 7 bits a byte, low bits first. */
+    /** Avro's encoding of a long (zig-zag varint), as its length and count fields are written. */
     public static byte[] zigzagVarint(long value) {
-        long v = (value << 1) ^ (value >> 63);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-        return out.toByteArray();
+        byte[] buffer = new byte[10];
+        return Arrays.copyOf(buffer, BinaryData.encodeLong(value, buffer, 0));
     }
 }

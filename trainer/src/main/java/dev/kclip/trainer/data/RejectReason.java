@@ -14,7 +14,10 @@ public enum RejectReason implements ReasonCode {
     UNSUPPORTED_FORMAT,
     /** The image's header declares more pixels than the decoder allows (decompression-bomb guard). */
     IMAGE_TOO_LARGE,
-    /** The teacher vector has the wrong size for its {@code dim}, is empty, or holds NaN or infinite values. */
+    /**
+     * The teacher vector has the wrong size for its {@code dim}, is empty, holds NaN or infinite values, or values so
+     * large that its squared norm overflows float32.
+     */
     BAD_TEACHER_VECTOR,
     /** The soft label is not a probability distribution over its {@code conceptCount} concepts. */
     BAD_SOFT_LABEL,
