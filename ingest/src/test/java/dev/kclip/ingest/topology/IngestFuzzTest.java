@@ -18,8 +18,8 @@ import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.testsupport.fuzz.RecordMutator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,24 +28,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seeded fuzzing of the ingest topology: 10,000 records, each valid pair followed by a mutated copy of itself. Every
+ * Seeded fuzzing of the ingest topology's processor (decode, de-duplicate, validate, normalise, route), driven with
+ * a mock context and an in-memory stand-in for its de-duplication window store (the topology test driver commits,
+ * flushing its RocksDB store, after every record: minutes for 10,000; Kafka's own in-memory window store needs the
+ * internals of a running Streams task): 10,000 records, each valid pair followed by a mutated copy of itself. Every
  * valid pair comes out exactly as validating it alone gives; every mutated one comes out as a pair, is dropped as a
  * duplicate of its original, or is dead-lettered with one of ingest's reason codes. No record fails the topology.
  */
@@ -53,22 +53,20 @@ class IngestFuzzTest {
 
     private static final long SEED = 16;
     private static final int RECORDS = 10_000;
-    private static final IngestTopics TOPICS = new IngestTopics("raw", "pairs", "dlq");
+    private static final Duration WINDOW = Duration.ofHours(1);
     private static final AvroCodec<ImageCaptionPair> PAIRS = AvroCodec.forClass(ImageCaptionPair.class);
     private static final AvroCodec<DeadLetter> LETTERS = AvroCodec.forClass(DeadLetter.class);
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
-
-    @TempDir
-    Path stateDir;
 
     @Test
     void everyValidPairComesOutAndEveryMutatedOneIsProcessedOrDeadLettered() throws Exception {
         PairValidator validator = new PairValidator(new CaptionRules(1000), new ImageNormalizer(ImageSettings.DEFAULTS), CLOCK);
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-fuzz-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(CLOCK.millis());
+        context.addStateStore(seenIds());
+        ValidateProcessor processor = new ValidateProcessor(validator, WINDOW, metrics);
+        processor.init(context);
         RecordMutator mutator = new RecordMutator(SEED);
         List<byte[]> images = List.of(TestImages.png(TestImages.solid(4, 4, Color.RED)),
                 TestImages.jpeg(TestImages.halves(8, 6, Color.BLUE, Color.WHITE)),
@@ -81,11 +79,8 @@ class IngestFuzzTest {
         Random ids = new Random(SEED);
         Map<String, ImageCaptionPair> expected = new HashMap<>();
         List<RecordMutator.Kind> mutationKinds = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(
-                IngestTopology.build(TOPICS, validator, Duration.ofHours(1), metrics), props, CLOCK.instant())) {
-            TestInputTopic<byte[], byte[]> raw = driver.createInputTopic("raw", new ByteArraySerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("pairs", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        {
+            long offset = 0;
             for (int i = 0; i < RECORDS / 2; i++) {
                 ImageCaptionPair pair = TestPairs.pair(images.get(i % images.size()), "pair number " + i);
                 // random ids: a bit flip in one must not give another valid pair's id (it would be a duplicate)
@@ -98,34 +93,84 @@ class IngestFuzzTest {
                 expected.put(pair.getId(), ImageCaptionPair.newBuilder(normalised.get(i % images.size()))
                         .setId(pair.getId()).setCaption(pair.getCaption()).setLabel(pair.getLabel())
                         .setAttributes(pair.getAttributes()).build());
-                raw.pipeInput(pair.getId().getBytes(StandardCharsets.UTF_8), value);
+                context.setRecordMetadata("raw", 0, offset++);
+                processor.process(new Record<>(pair.getId().getBytes(StandardCharsets.UTF_8), value, 0L));
                 RecordMutator.Mutation mutation = mutator.mutate(value);
                 mutationKinds.add(mutation.kind());
-                raw.pipeInput(("mutated-" + i).getBytes(StandardCharsets.UTF_8), mutation.bytes());
+                context.setRecordMetadata("raw", 0, offset++);
+                processor.process(new Record<>(("mutated-" + i).getBytes(StandardCharsets.UTF_8), mutation.bytes(), 0L));
             }
 
-            List<KeyValue<byte[], byte[]>> accepted = out.readKeyValuesToList();
-            List<KeyValue<byte[], byte[]>> letters = dlq.readKeyValuesToList();
+            List<Record<byte[], byte[]>> accepted = forwarded(context, IngestTopology.OUTPUT_SINK);
+            List<Record<byte[], byte[]>> letters = forwarded(context, IngestTopology.DEAD_LETTER_SINK);
             Map<String, byte[]> byId = new HashMap<>();
-            for (KeyValue<byte[], byte[]> record : accepted) {
-                ImageCaptionPair pair = PAIRS.decode(record.value);
-                assertEquals(pair.getId(), new String(record.key, StandardCharsets.UTF_8));
-                byId.putIfAbsent(pair.getId(), record.value);
+            for (Record<byte[], byte[]> record : accepted) {
+                ImageCaptionPair pair = PAIRS.decode(record.value());
+                assertEquals(pair.getId(), new String(record.key(), StandardCharsets.UTF_8));
+                byId.putIfAbsent(pair.getId(), record.value());
             }
             for (Map.Entry<String, ImageCaptionPair> valid : expected.entrySet()) {
                 assertNotNull(byId.get(valid.getKey()), valid.getKey() + " came out");
                 assertEquals(valid.getValue(), PAIRS.decode(byId.get(valid.getKey())), valid.getKey() + " unchanged");
             }
             Set<String> codes = Arrays.stream(RejectReason.values()).map(Enum::name).collect(Collectors.toSet());
-            for (KeyValue<byte[], byte[]> record : letters) {
-                DeadLetter letter = LETTERS.decode(record.value);
+            for (Record<byte[], byte[]> record : letters) {
+                DeadLetter letter = LETTERS.decode(record.value());
                 assertTrue(codes.contains(letter.getReasonCode()), letter.getReasonCode());
-                assertTrue(new String(record.key, StandardCharsets.UTF_8).startsWith("mutated-"), "only mutated records rejected");
+                assertTrue(new String(record.key(), StandardCharsets.UTF_8).startsWith("mutated-"), "only mutated records rejected");
             }
             // every input is accounted for: accepted, dropped as a duplicate, or dead-lettered
             assertEquals(RECORDS, accepted.size() + (long) metrics.duplicateCount() + letters.size());
             assertTrue(letters.size() > RECORDS / 4, letters.size() + " mutated records rejected");
             assertEquals(EnumSet.allOf(RecordMutator.Kind.class), EnumSet.copyOf(mutationKinds));
         }
+    }
+
+    /** The de-duplication store as the processor uses it: put an id at a time, fetch an id's times in a range. */
+    @SuppressWarnings("unchecked")
+    private static WindowStore<String, Long> seenIds() {
+        Map<String, List<Long>> times = new HashMap<>();
+        return (WindowStore<String, Long>) Proxy.newProxyInstance(IngestFuzzTest.class.getClassLoader(),
+                new Class<?>[] {WindowStore.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "name" -> IngestTopology.SEEN_IDS_STORE;
+                    case "put" -> {
+                        times.computeIfAbsent((String) args[0], k -> new ArrayList<>()).add((Long) args[2]);
+                        yield null;
+                    }
+                    case "fetch" -> {
+                        long from = (Long) args[1];
+                        long to = (Long) args[2];
+                        Iterator<Long> seen = times.getOrDefault((String) args[0], List.of()).stream()
+                                .filter(t -> t >= from && t <= to).toList().iterator();
+                        yield new WindowStoreIterator<Long>() {
+                            @Override
+                            public void close() {
+                            }
+
+                            @Override
+                            public Long peekNextKey() {
+                                throw new UnsupportedOperationException();
+                            }
+
+                            @Override
+                            public boolean hasNext() {
+                                return seen.hasNext();
+                            }
+
+                            @Override
+                            public KeyValue<Long, Long> next() {
+                                long t = seen.next();
+                                return KeyValue.pair(t, t);
+                            }
+                        };
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static List<Record<byte[], byte[]>> forwarded(MockProcessorContext<byte[], byte[]> context, String sink) {
+        List<Record<byte[], byte[]>> records = new ArrayList<>();
+        context.forwarded(sink).forEach(f -> records.add(new Record<>(f.record().key(), f.record().value(), 0L)));
+        return records;
     }
 }
