@@ -2,6 +2,7 @@ package dev.kclip.ingest.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.ingest.TestImages;
@@ -10,6 +11,7 @@ import dev.kclip.ingest.image.ImageNormalizer;
 import dev.kclip.ingest.image.ImageSettings;
 import dev.kclip.ingest.push.RawPairProducer;
 import dev.kclip.ingest.validate.CaptionRules;
+import dev.kclip.ingest.validate.PairRejectedException;
 import dev.kclip.ingest.validate.PairValidator;
 import dev.kclip.ingest.validate.RejectReason;
 import dev.kclip.schemas.DeadLetter;
@@ -124,6 +126,16 @@ class IngestFuzzTest {
             assertTrue(letters.size() > RECORDS / 4, letters.size() + " mutated records rejected");
             assertEquals(EnumSet.allOf(RecordMutator.Kind.class), EnumSet.copyOf(mutationKinds));
         }
+    }
+
+    @Test
+    void aValueDeclaringAOneGibibyteStringIsABadRecord() {
+        PairValidator validator = new PairValidator(new CaptionRules(1000), new ImageNormalizer(ImageSettings.DEFAULTS), CLOCK);
+        byte[] value = RecordMutator.declaringFirstString(
+                TestPairs.raw(TestImages.png(TestImages.solid(4, 4, Color.RED)), "red"), 1L << 30);
+        PairRejectedException e = assertThrows(PairRejectedException.class, () -> validator.decode(value));
+        assertEquals(RejectReason.BAD_RECORD, e.reason());
+        assertTrue(e.getMessage().contains("declares 1073741824 bytes"), e.getMessage());
     }
 
     /** The de-duplication store as the processor uses it: put an id at a time, fetch an id's times in a range. */

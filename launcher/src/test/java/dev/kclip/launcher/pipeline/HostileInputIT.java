@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -211,12 +210,9 @@ class HostileInputIT {
                 new Poison(examples, "trainer-tombstone", null, "trainer", "BAD_RECORD"));
     }
 
-    /** The record's header, then a first string (every schema's first field is one) declaring 2^30 bytes. */
+    /** The record's header, then a first string declaring 2^30 bytes. */
     private static byte[] oneGibString(byte[] valid) {
-        byte[] hostile = Arrays.copyOf(valid, 20);
-        byte[] length = RecordMutator.zigzagVarint(1L << 30);
-        System.arraycopy(length, 0, hostile, 10, length.length);
-        return hostile;
+        return RecordMutator.declaringFirstString(valid, 1L << 30);
     }
 
     /** A PNG signature and IHDR declaring {@code width} x {@code height}, no pixel data. */

@@ -126,4 +126,20 @@ class TeacherFuzzTest {
             assertEquals(next, ServiceTestKit.EMBEDDED.decode(routed.records().get(1).value()).getPair());
         }
     }
+
+    @Test
+    void valuesDeclaringAOneGibibyteStringTombstonesAndEmptyValuesAreBadRecords() {
+        try (TeacherModel teacher = TeacherModels.load("llama2c:" + TestCheckpoints.fixture())) {
+            BatchRouting routing = new BatchRouting(new CaptionEmbedder(teacher, new EmbeddingCache(0)), "out", "dlq",
+                    MAX_RECORD_BYTES);
+            byte[] oneGib = RecordMutator.declaringFirstString(ServiceTestKit.PAIRS.encode(ServiceTestKit.pair("a", 1)),
+                    1L << 30);
+            for (byte[] value : java.util.Arrays.asList(oneGib, null, new byte[0])) {
+                Pending pending = routing.intake(new ConsumerRecord<>("in", 0, 0L, null, value));
+                assertEquals(RejectReason.BAD_RECORD, pending.rejected().reason(), pending.rejected().message());
+            }
+            assertTrue(routing.intake(new ConsumerRecord<>("in", 0, 0L, null, oneGib)).rejected().message()
+                    .contains("declares 1073741824 bytes"));
+        }
+    }
 }

@@ -109,6 +109,18 @@ public final class RecordMutator {
         };
     }
 
+    /**
+     * The header of a valid record followed by its first field, a string in each of our schemas, declaring
+     * {@code length} bytes, and a few bytes of the body: a small value that asks a naive reader for a huge
+     * allocation.
+     */
+    public static byte[] declaringFirstString(byte[] valid, long length) {
+        byte[] declared = zigzagVarint(length);
+        byte[] hostile = Arrays.copyOf(valid, HEADER_BYTES + declared.length + 5);
+        System.arraycopy(declared, 0, hostile, HEADER_BYTES, declared.length);
+        return hostile;
+    }
+
     /** Avro's encoding of a long (zig-zag varint), as its length and count fields are written. */
     public static byte[] zigzagVarint(long value) {
         byte[] buffer = new byte[10];

@@ -94,6 +94,9 @@ class TrainerInputFuzzTest {
         assertEquals(RejectReason.BAD_SOFT_LABEL, rejected(encode(infinite)).reason());
         assertEquals(RejectReason.IMAGE_TOO_LARGE, rejected(encode(bomb)).reason());
         assertEquals(RejectReason.BAD_RECORD, rejected(randomBytes).reason());
+        InvalidExampleException oneGib = rejected(RecordMutator.declaringFirstString(encode(infinite), 1L << 30));
+        assertEquals(RejectReason.BAD_RECORD, oneGib.reason());
+        assertTrue(oneGib.getMessage().contains("declares 1073741824 bytes"), oneGib.getMessage());
         assertEquals(RejectReason.BAD_RECORD, rejected(null).reason());
         assertEquals(RejectReason.BAD_RECORD, rejected(new byte[0]).reason());
         byte[] notAnImageBytes = encode(notAnImage);
