@@ -57,6 +57,32 @@ public final class DeadLetters {
                 .build();
     }
 
+    /**
+     * The letter as it can be written in a record of at most {@code maxRecordBytes} (key and value): unchanged when
+     * it fits; else {@link #withoutValue without its original value}; else without its original key too (a 9 MB key
+     * travels twice, as the record key and inside the letter). Writing a letter that does not fit would fail on every
+     * retry and stall the stage. Key the record by the returned letter's {@code originalKey}.
+     */
+    public static DeadLetter fitting(DeadLetter letter, int maxRecordBytes) {
+        if (size(letter) <= maxRecordBytes) {
+            return letter;
+        }
+        DeadLetter smaller = letter.getOriginalValue() == null ? letter : withoutValue(letter);
+        if (size(smaller) <= maxRecordBytes || smaller.getOriginalKey() == null) {
+            return smaller;
+        }
+        return DeadLetter.newBuilder(smaller)
+                .setOriginalKey(null)
+                .setMessage(smaller.getMessage() + " (original key of " + smaller.getOriginalKey().remaining()
+                        + " bytes left out)")
+                .build();
+    }
+
+    private static long size(DeadLetter letter) {
+        long key = letter.getOriginalKey() == null ? 0 : letter.getOriginalKey().remaining();
+        return key + encode(letter).length;
+    }
+
     /** The record to send to the dead-letter topic, keyed like the original. */
     public static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter) {
         byte[] key = letter.getOriginalKey() == null ? null : AvroBytes.toArray(letter.getOriginalKey());

@@ -4,22 +4,29 @@ import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.stream.EmbeddingInput;
 import dev.kclip.concepts.stream.RejectReason;
+import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.EmbeddedPair;
+import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.schemas.serde.RecordDecodingException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Decodes and validates input records; whatever cannot be labelled leaves through
- * {@link Rejections#DEAD_LETTERS} with its original bytes and a reason code, and the job goes on.
+ * {@link Rejections#DEAD_LETTERS} with its original bytes (left out when they would not fit) and a reason code, and
+ * the job goes on. A record whose outputs could not be written (a failing sink would restart the job on every retry)
+ * is rejected here too.
  */
 final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInput> {
 
     private static final long serialVersionUID = 1L;
+    /** Room for what a LabelledPair adds to its EmbeddedPair: the soft label and ids of up to 4,096 concepts. */
+    private static final int LABEL_BYTES = 64 * 1024;
 
     private final Distance distance;
     private transient AvroCodec<EmbeddedPair> codec;
@@ -42,9 +49,13 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
             reject(raw, ctx, RejectReason.BAD_RECORD, e.getMessage(), null);
             return;
         }
-        Problem problem = vectorProblem(pair);
+        Problem problem = sizeProblem(raw, pair);
+        if (problem == null) {
+            problem = vectorProblem(pair);
+        }
         if (problem != null) {
-            reject(raw, ctx, problem.code(), problem.message(), pair.getPair().getId());
+            reject(raw, ctx, problem.code(), problem.message(),
+                    problem.code() == RejectReason.OUTPUT_TOO_LARGE ? null : pair.getPair().getId());
             return;
         }
         out.collect(new EmbeddingInput(pair, raw.topic(), raw.partition(), raw.offset()));
@@ -52,6 +63,22 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
 
     /** Why a decoded record cannot be labelled. */
     private record Problem(RejectReason code, String message) {
+    }
+
+    /**
+     * Too large to go on, or null. Later stages write the pair keyed by its id, and a dead letter of it (after a
+     * dimension mismatch, say) carries the id as record key, original key and record id: three ids and the value must
+     * fit in a record, and the LabelledPair's soft label too.
+     */
+    private static Problem sizeProblem(RawEmbedding raw, EmbeddedPair pair) {
+        long idBytes = pair.getPair().getId().getBytes(StandardCharsets.UTF_8).length;
+        long needed = 3 * idBytes + raw.value().length + LABEL_BYTES;
+        if (needed > Topics.MAX_RECORD_BYTES) {
+            return new Problem(RejectReason.OUTPUT_TOO_LARGE, "a record of " + raw.value().length
+                    + " bytes with an id of " + idBytes + " bytes is too large to label: its outputs would exceed "
+                    + Topics.MAX_RECORD_BYTES + " bytes");
+        }
+        return null;
     }
 
     /** The problem with the record's embedding, or null when it can be labelled. */
@@ -69,12 +96,18 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
         }
         ByteBuffer floats = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         boolean allZero = true;
+        float squaredNorm = 0;
         for (int i = 0; i < dim; i++) {
             float v = floats.getFloat(floats.position() + i * Float.BYTES);
             if (!Float.isFinite(v)) {
                 return new Problem(RejectReason.NON_FINITE_VECTOR, "embedding value " + i + " is " + v);
             }
             allZero &= v == 0f;
+            squaredNorm += v * v;
+        }
+        if (!Float.isFinite(squaredNorm)) {
+            // finite values of 1e19 and more: their distances and norms overflow, so no geometry can place them
+            return new Problem(RejectReason.NON_FINITE_VECTOR, "embedding's squared norm overflows float32");
         }
         if (allZero && distance == Distance.COSINE) {
             return new Problem(RejectReason.ZERO_VECTOR, "an all-zero embedding has no direction for cosine distance");
@@ -83,7 +116,8 @@ final class DecodeEmbeddings extends ProcessFunction<RawEmbedding, EmbeddingInpu
     }
 
     private static void reject(RawEmbedding raw, Context ctx, RejectReason code, String message, String recordId) {
-        ctx.output(Rejections.DEAD_LETTERS, DeadLetters.of(raw.key(), raw.value(), raw.topic(), raw.partition(),
-                raw.offset(), RejectReason.STAGE, code, message, recordId));
+        DeadLetter letter = DeadLetters.of(raw.key(), code == RejectReason.OUTPUT_TOO_LARGE ? null : raw.value(),
+                raw.topic(), raw.partition(), raw.offset(), RejectReason.STAGE, code, message, recordId);
+        ctx.output(Rejections.DEAD_LETTERS, DeadLetters.fitting(letter, Topics.MAX_RECORD_BYTES));
     }
 }

@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class RawPairProducer implements AutoCloseable {
 
     /** Larger records are refused before sending: what a topic accepts, minus room for batch overhead. */
-    public static final int MAX_RECORD_BYTES = Topics.MAX_MESSAGE_BYTES - 64 * 1024;
+    public static final int MAX_RECORD_BYTES = Topics.MAX_RECORD_BYTES;
 
     private static final AvroCodec<ImageCaptionPair> CODEC = AvroCodec.forClass(ImageCaptionPair.class);
 

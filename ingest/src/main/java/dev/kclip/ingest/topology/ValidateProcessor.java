@@ -94,31 +94,21 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
 
     /**
      * Forwards the dead letter for a rejected record. It carries the original key and value, but must itself fit in
-     * a record: the value is left out when it does not (always for {@code OUTPUT_TOO_LARGE}), and a key so large that
-     * the letter still does not fit (it travels twice: as the record key and inside the letter) is left out too.
+     * a record ({@link DeadLetters#fitting}). The value is left out for {@code OUTPUT_TOO_LARGE} (it cannot fit) and
+     * for {@code UNSUPPORTED_FORMAT}: bytes that are no image of a known format do not travel on in the dead letters.
      */
     private void deadLetter(Record<byte[], byte[]> record, PairRejectedException rejection) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        DeadLetter letter = DeadLetters.of(record.key(), record.value(), source.topic(), source.partition(),
-                source.offset(), STAGE, rejection.reason(), rejection.getMessage(), rejection.recordId());
-        byte[] key = record.key();
-        byte[] encoded = DeadLetters.encode(letter);
-        if (letter.getOriginalValue() != null && (rejection.reason() == RejectReason.OUTPUT_TOO_LARGE
-                || length(key) + encoded.length > MAX_RECORD_BYTES)) {
-            letter = DeadLetters.withoutValue(letter);
-            encoded = DeadLetters.encode(letter);
-        }
-        if (length(key) + encoded.length > MAX_RECORD_BYTES) {
-            letter = DeadLetter.newBuilder(letter).setOriginalKey(null)
-                    .setMessage(letter.getMessage() + " (original key of " + key.length + " bytes left out)").build();
-            encoded = DeadLetters.encode(letter);
-            key = null;
-        }
-        context.forward(new Record<>(key, encoded, record.timestamp()), IngestTopology.DEAD_LETTER_SINK);
+        boolean keepValue = rejection.reason() != RejectReason.OUTPUT_TOO_LARGE
+                && rejection.reason() != RejectReason.UNSUPPORTED_FORMAT;
+        String message = rejection.getMessage() + (keepValue || record.value() == null ? ""
+                : " (original value of " + record.value().length + " bytes left out)");
+        DeadLetter letter = DeadLetters.fitting(DeadLetters.of(record.key(), keepValue ? record.value() : null,
+                source.topic(), source.partition(), source.offset(), STAGE, rejection.reason(), message,
+                rejection.recordId()), MAX_RECORD_BYTES);
+        byte[] key = letter.getOriginalKey() == null ? null : record.key();
+        context.forward(new Record<>(key, DeadLetters.encode(letter), record.timestamp()),
+                IngestTopology.DEAD_LETTER_SINK);
         metrics.rejected(rejection.reason());
-    }
-
-    private static int length(byte[] bytes) {
-        return bytes == null ? 0 : bytes.length;
     }
 }

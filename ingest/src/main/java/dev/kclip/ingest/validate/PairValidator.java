@@ -51,9 +51,6 @@ public final class PairValidator {
             pair = codec.decode(value);
         } catch (RecordDecodingException e) {
             throw new PairRejectedException(RejectReason.BAD_RECORD, e.getMessage(), null);
-        } catch (RuntimeException e) {
-            // schema resolution of hostile bytes can fail in ways the codec does not classify
-            throw new PairRejectedException(RejectReason.BAD_RECORD, "not an ImageCaptionPair record: " + e, null);
         }
         FieldLimits.check(pair);
         byte[] captionBytes = WireCaption.read(value, catalog)

@@ -1,23 +1,14 @@
 package dev.kclip.teacher.service;
 
-import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.metrics.Health;
 import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StageService;
-import dev.kclip.schemas.DeadLetter;
-import dev.kclip.schemas.EmbeddedPair;
-import dev.kclip.schemas.Float32Vectors;
-import dev.kclip.schemas.ImageCaptionPair;
-import dev.kclip.schemas.serde.AvroCodec;
-import dev.kclip.schemas.serde.RecordDecodingException;
-import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
-import dev.kclip.teacher.service.CaptionEmbedder.Admission;
-import dev.kclip.teacher.service.CaptionEmbedder.Embedded;
+import dev.kclip.teacher.service.BatchRouting.Pending;
+import dev.kclip.teacher.service.BatchRouting.Routed;
 import dev.kclip.teacher.service.CaptionEmbedder.Outcome;
-import dev.kclip.teacher.service.CaptionEmbedder.Rejected;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -25,13 +16,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -47,7 +35,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -89,21 +76,12 @@ public final class TeacherService implements StageService {
     /** Room left under the producer's max.request.size for the record batch framing. */
     private static final int RECORD_OVERHEAD = 64 * 1024;
 
-    /** A consumed record on its way to a batch: decoded and priced, or already rejected. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Rejected rejected) {
-        TopicPartition partition() {
-            return new TopicPartition(record.topic(), record.partition());
-        }
-    }
-
     private final TeacherServiceConfig config;
     private final CaptionEmbedder embedder;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final MicroBatcher<Pending> batcher;
-    private final AvroCodec<ImageCaptionPair> pairs = AvroCodec.forClass(ImageCaptionPair.class);
-    private final AvroCodec<EmbeddedPair> embeddedPairs = AvroCodec.forClass(EmbeddedPair.class);
-    private final int maxRecordBytes;
+    private final BatchRouting routing;
     private final Metrics metrics;
     private final Thread thread;
     private final FailureWindow aborts;
@@ -134,8 +112,9 @@ public final class TeacherService implements StageService {
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(config.transactionTimeout().toMillis()));
         producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        this.maxRecordBytes = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        int maxRecordBytes = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Integer.toString(1024 * 1024))) - RECORD_OVERHEAD;
+        this.routing = new BatchRouting(embedder, config.outputTopic(), config.deadLetterTopic(), maxRecordBytes);
         this.consumer = new KafkaConsumer<>(consumerProps);
         this.producer = new KafkaProducer<>(producerProps);
         this.metrics = new Metrics(registry, Tags.of("instance", config.instanceId()), embedder);
@@ -256,25 +235,8 @@ public final class TeacherService implements StageService {
     }
 
     private void intake(ConsumerRecord<byte[], byte[]> record) {
-        long now = System.nanoTime();
-        if (record.value() == null) {
-            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, "null value (tombstone)")), 0, now);
-            return;
-        }
-        ImageCaptionPair pair;
-        try {
-            pair = pairs.decode(record.value());
-        } catch (RecordDecodingException e) {
-            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, e.getMessage())), 0, now);
-            return;
-        } catch (RuntimeException e) {
-            // schema resolution of hostile bytes can fail in ways the codec does not classify: still not a pair
-            batcher.add(new Pending(record, null, new Rejected(RejectReason.BAD_RECORD,
-                    "not an ImageCaptionPair record: " + e)), 0, now);
-            return;
-        }
-        Admission admission = embedder.admit(pair.getCaption());
-        batcher.add(new Pending(record, pair, admission.rejected()), admission.tokens(), now);
+        Pending pending = routing.intake(record);
+        batcher.add(pending, pending.tokens(), System.nanoTime());
     }
 
     /** Embeds a batch and commits its outputs, dead letters and offsets in one transaction. */
@@ -283,41 +245,11 @@ public final class TeacherService implements StageService {
         long started = System.nanoTime();
         List<Outcome> outcomes = embedder.embed(toEmbed.stream().map(p -> p.pair().getCaption()).toList());
         metrics.embed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        Map<RejectReason, Integer> rejected = new EnumMap<>(RejectReason.class);
-        int embedded = 0;
-        long tokens = 0;
-        Instant now = Instant.now();
-        int next = 0;
-        for (Pending p : batch) {
-            Outcome outcome = p.rejected() != null ? p.rejected() : outcomes.get(next++);
-            if (outcome instanceof Embedded e) {
-                byte[] key = p.pair().getId().getBytes(StandardCharsets.UTF_8);
-                byte[] value = embeddedPairs.encode(embeddedPair(p.pair(), e.embedding(), now));
-                // the key counts too: a pair with a 9 MB id, keyed by it, doubles its size on the way out
-                if (key.length + value.length > maxRecordBytes) {
-                    outcome = new Rejected(RejectReason.OUTPUT_TOO_LARGE, "EmbeddedPair of " + value.length
-                            + " bytes with a key of " + key.length
-                            + " bytes exceeds the producer's max.request.size; original value left out");
-                } else {
-                    records.add(new ProducerRecord<>(config.outputTopic(), key, value));
-                    embedded++;
-                    tokens += e.embedding().tokenCount();
-                }
-            }
-            if (outcome instanceof Rejected r) {
-                records.add(deadLetter(p, r));
-                rejected.merge(r.reason(), 1, Integer::sum);
-            }
-            offsets.merge(p.partition(), new OffsetAndMetadata(p.record().offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
+        Routed routed = routing.route(batch, outcomes, Instant.now());
         try {
             producer.beginTransaction();
-            records.forEach(producer::send);
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            routed.records().forEach(producer::send);
+            producer.sendOffsetsToTransaction(routed.offsets(), consumer.groupMetadata());
             producer.commitTransaction();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
             throw e;        // fatal for this producer: another instance owns the id, or the cluster refuses us
@@ -336,39 +268,10 @@ public final class TeacherService implements StageService {
         }
         metrics.committed.increment();
         aborts.succeeded();
-        metrics.embedded.increment(embedded);
-        metrics.tokens.increment(tokens);
+        metrics.embedded.increment(routed.embedded());
+        metrics.tokens.increment(routed.tokens());
         metrics.batchCaptions.record(toEmbed.size());
-        rejected.forEach((reason, count) -> metrics.deadLetters.get(reason).increment(count));
-    }
-
-    private EmbeddedPair embeddedPair(ImageCaptionPair pair, TeacherEmbedding e, Instant now) {
-        return EmbeddedPair.newBuilder()
-                .setPair(pair)
-                .setTeacherModelId(embedder.teacher().modelId())
-                .setEmbedding(Float32Vectors.encode(e.vector()))
-                .setDim(e.vector().length)
-                .setTokenCount(e.tokenCount())
-                .setTruncated(e.truncated())
-                .setEmbeddedTime(now)
-                .build();
-    }
-
-    /**
-     * The dead letter for a rejected record. The original value is left out when the letter would not fit under
-     * the producer's record size limit: the transaction would otherwise fail on every retry and stall the stream.
-     */
-    private ProducerRecord<byte[], byte[]> deadLetter(Pending p, Rejected r) {
-        ConsumerRecord<byte[], byte[]> record = p.record();
-        String id = p.pair() == null ? null : p.pair().getId();
-        byte[] value = r.reason() == RejectReason.OUTPUT_TOO_LARGE ? null : record.value();
-        DeadLetter letter = DeadLetters.of(record.key(), value, record.topic(), record.partition(), record.offset(),
-                STAGE, r.reason(), r.message(), id);
-        byte[] encoded = DeadLetters.encode(letter);
-        if (value != null && encoded.length > maxRecordBytes) {
-            encoded = DeadLetters.encode(DeadLetters.withoutValue(letter));
-        }
-        return new ProducerRecord<>(config.deadLetterTopic(), record.key(), encoded);
+        routed.rejected().forEach((reason, count) -> metrics.deadLetters.get(reason).increment(count));
     }
 
     /** After an abort: forget the buffered records and read again from the last committed offsets. */

@@ -70,7 +70,7 @@ public final class BatchAssembler {
                 try {
                     image = IMAGES.decode(e.image()).image();
                 } catch (ImageRejectedException rejected) {
-                    throw InvalidExampleException.undecodable(rejected, e.id());
+                    throw InvalidExampleException.imageRefused(rejected, e.id());
                 }
                 if (decoded != null) {
                     decoded.put(e.id(), image);

@@ -53,7 +53,7 @@ public final class Examples {
         try {
             IMAGES.decode(image);
         } catch (ImageRejectedException e) {
-            throw InvalidExampleException.undecodable(e, id);
+            throw InvalidExampleException.imageRefused(e, id);
         }
         float[] teacher;
         try {
@@ -63,7 +63,7 @@ public final class Examples {
         }
         if (teacher.length == 0 || !allFinite(teacher)) {
             throw new InvalidExampleException(RejectReason.BAD_TEACHER_VECTOR,
-                    "teacher vector is empty or not finite", id);
+                    "teacher vector is empty or not finite (values or squared norm)", id);
         }
         float[] softLabel;
         try {
@@ -112,12 +112,15 @@ public final class Examples {
         }
     }
 
+    /** Every value finite, and the squared norm too (values of 1e19 and more would overflow the losses). */
     private static boolean allFinite(float[] v) {
+        float squaredNorm = 0;
         for (float x : v) {
             if (!Float.isFinite(x)) {
                 return false;
             }
+            squaredNorm += x * x;
         }
-        return true;
+        return Float.isFinite(squaredNorm);
     }
 }

@@ -16,10 +16,17 @@ public final class InvalidExampleException extends Exception {
         this.recordId = recordId;
     }
 
-    /** {@link RejectReason#UNDECODABLE_IMAGE}: the shared image decoder refused the record's image. */
-    public static InvalidExampleException undecodable(ImageRejectedException e, String recordId) {
-        return new InvalidExampleException(RejectReason.UNDECODABLE_IMAGE, "image cannot be decoded: " + e.getMessage(),
-                recordId);
+    /**
+     * The shared image decoder refused the record's image: {@link RejectReason#UNSUPPORTED_FORMAT},
+     * {@link RejectReason#IMAGE_TOO_LARGE} or {@link RejectReason#UNDECODABLE_IMAGE}, as it says why.
+     */
+    public static InvalidExampleException imageRefused(ImageRejectedException e, String recordId) {
+        RejectReason reason = switch (e.problem()) {
+            case UNSUPPORTED_FORMAT -> RejectReason.UNSUPPORTED_FORMAT;
+            case TOO_LARGE -> RejectReason.IMAGE_TOO_LARGE;
+            case UNDECODABLE -> RejectReason.UNDECODABLE_IMAGE;
+        };
+        return new InvalidExampleException(reason, "image cannot be decoded: " + e.getMessage(), recordId);
     }
 
     /** Why the record was rejected. */

@@ -8,9 +8,16 @@ public enum RejectReason implements ReasonCode {
     BAD_RECORD,
     /** The caption is empty or only whitespace. */
     EMPTY_CAPTION,
-    /** The image bytes decode to no image (unknown format, truncated, zero-sized). */
+    /** The image is of a known format but truncated, corrupt or zero-sized. */
     UNDECODABLE_IMAGE,
-    /** The teacher vector has the wrong size for its {@code dim}, is empty, or holds NaN or infinite values. */
+    /** The image bytes are no image of a known format; the dead letter leaves them out. */
+    UNSUPPORTED_FORMAT,
+    /** The image's header declares more pixels than the decoder allows (decompression-bomb guard). */
+    IMAGE_TOO_LARGE,
+    /**
+     * The teacher vector has the wrong size for its {@code dim}, is empty, holds NaN or infinite values, or values so
+     * large that its squared norm overflows float32.
+     */
     BAD_TEACHER_VECTOR,
     /** The soft label is not a probability distribution over its {@code conceptCount} concepts. */
     BAD_SOFT_LABEL,

@@ -246,7 +246,7 @@ public final class Evaluator {
                 try {
                     transform.eval(IMAGES.decode(example.image()).image(), pixels, i * transform.pixels());
                 } catch (ImageRejectedException e) {
-                    throw InvalidExampleException.undecodable(e, example.id());
+                    throw InvalidExampleException.imageRefused(e, example.id());
                 }
             }
             StudentTokenizer.Tokens tokens = tokenizer.encode(chunk.stream().map(EvalExample::caption).toList());

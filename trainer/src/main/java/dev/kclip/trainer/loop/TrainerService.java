@@ -5,6 +5,7 @@ import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.metrics.Health;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.service.StopSignal;
+import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
@@ -201,29 +202,46 @@ public final class TrainerService implements StageService {
             StreamTrainer streamTrainer) {
         TrainingExample.Source source = new TrainingExample.Source(record.topic(), record.partition(), record.offset());
         try {
-            if (record.value() == null) {
-                throw new InvalidExampleException(RejectReason.BAD_RECORD, "record has no value", null);
-            }
-            LabelledPair pair;
-            try {
-                pair = SERDE.deserialize(record.topic(), record.value());
-            } catch (RecordDecodingException e) {
-                throw new InvalidExampleException(RejectReason.BAD_RECORD, e.getMessage(), null);
-            }
-            streamTrainer.offer(Examples.fromRecord(pair, config.heldOut().labelField(),
-                    config.heldOut().buckets().field(), source));
+            streamTrainer.offer(example(record, config.heldOut().labelField(), config.heldOut().buckets().field()));
         } catch (InvalidExampleException e) {
-            deadLetter(record, e, producer);
+            LOG.warn("trainer {}: {}-{}@{} rejected ({}): {}", config.runId(), record.topic(), record.partition(),
+                    record.offset(), e.reason(), e.getMessage());
+            producer.send(DeadLetters.toProducerRecord(deadLetter(record, e)));
             streamTrainer.rejected(source);
         }
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, InvalidExampleException e,
-            KafkaProducer<byte[], byte[]> producer) {
-        LOG.warn("trainer {}: {}-{}@{} rejected ({}): {}", config.runId(), record.topic(), record.partition(),
-                record.offset(), e.reason(), e.getMessage());
-        producer.send(DeadLetters.toProducerRecord(DeadLetters.of(record.key(), record.value(), record.topic(),
-                record.partition(), record.offset(), STAGE, e.reason(), e.getMessage(), e.recordId())));
+    /**
+     * One consumed record as a training example.
+     *
+     * @throws InvalidExampleException with the reason it cannot be trained on: a tombstone, bytes that are no
+     *     LabelledPair, or a pair {@link Examples#fromRecord} refuses
+     */
+    static TrainingExample example(ConsumerRecord<byte[], byte[]> record, String labelField, String bucketField)
+            throws InvalidExampleException {
+        if (record.value() == null) {
+            throw new InvalidExampleException(RejectReason.BAD_RECORD, "record has no value", null);
+        }
+        LabelledPair pair;
+        try {
+            pair = SERDE.deserialize(record.topic(), record.value());
+        } catch (RecordDecodingException e) {
+            throw new InvalidExampleException(RejectReason.BAD_RECORD, e.getMessage(), null);
+        }
+        return Examples.fromRecord(pair, labelField, bucketField,
+                new TrainingExample.Source(record.topic(), record.partition(), record.offset()));
+    }
+
+    /**
+     * The dead letter of a rejected record, fitted under the record limit ({@link DeadLetters#fitting}); a non-image
+     * ({@link RejectReason#UNSUPPORTED_FORMAT}) travels without its bytes.
+     */
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, InvalidExampleException e) {
+        boolean keepValue = e.reason() != RejectReason.UNSUPPORTED_FORMAT;
+        String message = e.getMessage() + (keepValue || record.value() == null ? ""
+                : " (original value of " + record.value().length + " bytes left out)");
+        return DeadLetters.fitting(DeadLetters.of(record.key(), keepValue ? record.value() : null, record.topic(),
+                record.partition(), record.offset(), STAGE, e.reason(), message, e.recordId()), Topics.MAX_RECORD_BYTES);
     }
 
     /**

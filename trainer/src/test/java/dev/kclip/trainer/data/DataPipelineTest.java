@@ -174,13 +174,13 @@ class DataPipelineTest {
         assertEquals(RejectReason.EMPTY_CAPTION, reason(empty));
         LabelledPair broken = LabelledPairs.of(good);
         broken.getEmbedded().getPair().setImage(ByteBuffer.wrap(new byte[] {9, 9, 9}));
-        assertEquals(RejectReason.UNDECODABLE_IMAGE, reason(broken));
+        assertEquals(RejectReason.UNSUPPORTED_FORMAT, reason(broken));
         LabelledPair idsOfAnotherK = LabelledPairs.of(good, good.softLabel(), 3, List.of(7L, 8L, 9L));
         assertEquals(RejectReason.BAD_SOFT_LABEL, reason(idsOfAnotherK));
         LabelledPair bomb = LabelledPairs.of(good);
         bomb.getEmbedded().getPair().setImage(ByteBuffer.wrap(pngDeclaring(100_000, 100_000)));
         InvalidExampleException refused = assertThrows(InvalidExampleException.class, () -> Examples.fromRecord(bomb, "label", null));
-        assertEquals(RejectReason.UNDECODABLE_IMAGE, refused.reason());
+        assertEquals(RejectReason.IMAGE_TOO_LARGE, refused.reason());
         assertTrue(refused.getMessage().contains("10,000,000,000 pixels, more than the"),
                 "refused from its header, before decoding: " + refused.getMessage());
     }
