@@ -14,6 +14,7 @@ import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.Examples;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.RejectReason;
@@ -75,12 +76,15 @@ public final class TrainerService implements StageService {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicReference<String> status = new AtomicReference<>("starting");
     private volatile StreamTrainer trainer;
+    /** The images decoded to validate records, which their batches and replays use (training thread and workers). */
+    private final DecodedImages decoded;
 
     private TrainerService(TrainerConfig config, KafkaConnection kafka, MeterRegistry registry, TrainingListener listener) {
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
         this.listener = listener;
+        this.decoded = new DecodedImages(config.batching().decodedCacheBytes());
         this.thread = new Thread(this::run, "kclip-trainer-" + config.runId());
     }
 
@@ -186,12 +190,14 @@ public final class TrainerService implements StageService {
         return new Student.Factory() {
             @Override
             public Student create(ModelConfig model) {
-                return TrainingSession.create(model, config.training(), config.device(), config.effectivePrecision());
+                return TrainingSession.create(model, config.training(), config.device(), config.effectivePrecision())
+                        .preparingWith(decoded, config.batching().prefetchWorkers());
             }
 
             @Override
             public Student restore(StoredCheckpoint checkpoint) throws IOException {
-                return TrainingSession.restore(checkpoint, config.training(), config.device(), config.effectivePrecision());
+                return TrainingSession.restore(checkpoint, config.training(), config.device(), config.effectivePrecision())
+                        .preparingWith(decoded, config.batching().prefetchWorkers());
             }
         };
     }
@@ -211,7 +217,7 @@ public final class TrainerService implements StageService {
                 throw new InvalidExampleException(RejectReason.BAD_RECORD, e.getMessage(), null);
             }
             streamTrainer.offer(Examples.fromRecord(pair, config.heldOut().labelField(),
-                    config.heldOut().buckets().field(), source));
+                    config.heldOut().buckets().field(), source, decoded));
         } catch (InvalidExampleException e) {
             deadLetter(record, e, producer);
             streamTrainer.rejected(source);
