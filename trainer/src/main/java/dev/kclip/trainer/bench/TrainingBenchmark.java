@@ -137,7 +137,7 @@ public final class TrainingBenchmark {
     /**
      * The three preparations at {@code s.compareBatch()}, fresh and replayed shares as the stream trainer's defaults.
      * Every example is decoded once before the rounds, as the trainer validates it on arrival; the on-thread path
-     * discards that decode, the others keep it.
+     * discards that decode, the others keep it. Leaves the session preparing as the trainer does (cache and prefetch).
      */
     static Comparison compare(TrainingSession session, List<TrainingExample> pool, Settings s, PrintStream out) {
         int batch = s.compareBatch();
@@ -171,7 +171,8 @@ public final class TrainingBenchmark {
                 }
             }
         }
-        session.preparingWith(new DecodedImages(0), 0);
+        // the trainer's way from here on: the checkpoint's evaluation finds its held-out images decoded
+        session.preparingWith(kept, s.prefetchWorkers());
         Map<Preparation, Double> perSecond = new EnumMap<>(Preparation.class);
         seconds.forEach((p, t) -> perSecond.put(p, batch * s.measuredSteps() * ROUNDS / t));
         Comparison c = new Comparison(batch, perSecond);

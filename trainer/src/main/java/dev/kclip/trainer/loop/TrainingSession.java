@@ -279,7 +279,7 @@ public final class TrainingSession implements Student {
     @Override
     public Evaluator.Evaluation evaluate(List<TrainingExample> examples, List<String> buckets)
             throws InvalidExampleException {
-        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT)
+        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT).withDecodedImages(assembler.decoded())
                 .evaluate(examples.stream().map(EvalExample::of).toList(), buckets);
     }
 
