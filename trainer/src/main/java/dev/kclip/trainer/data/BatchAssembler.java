@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with seed {@code s} draws from its own generator made from {@code (s, i)}, whoever renders it.
  *
  * <p>Back-pressure: the pool's queue is bounded, and a task that does not fit runs on the caller; at most one
- * batch is prefetched (a new prefetch drops the previous one).
+ * batch is prefetched (a new prefetch drops the previous one). When a batch is prepared, the caller renders every
+ * image no worker has started yet itself, so a busy machine makes prefetch no slower than the training thread alone.
  */
 public final class BatchAssembler implements AutoCloseable {
 
@@ -194,7 +196,11 @@ public final class BatchAssembler implements AutoCloseable {
         return new Random(new SplittableRandom(seed * 1_000_003L + index).nextLong());
     }
 
+    /** The pixels of {@code future}; rendered here when no worker has started it, so waiting never idles the caller. */
     private static float[] await(Future<float[]> future) throws InvalidExampleException {
+        if (future instanceof RunnableFuture<float[]> task) {
+            task.run(); // a no-op when a worker runs or ran it
+        }
         try {
             return future.get();
         } catch (ExecutionException e) {
