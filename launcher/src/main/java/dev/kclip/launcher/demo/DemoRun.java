@@ -130,7 +130,8 @@ public final class DemoRun {
                         TrainerConfig.Bucketing.byField(settings.orderBy().equals(settings.labelField()) ? "label"
                                 : settings.orderBy())))
                 .withCheckpoints(new TrainerConfig.Checkpointing(defaults.trainer().checkpoints().directory(),
-                        Math.max(50, settings.minSteps() / 4), Duration.ofMinutes(2), 5));
+                        // by time while pairs are trained, so a pushed pair is in a checkpoint soon after its step
+                        Math.max(50, settings.minSteps() / 4), TrainerConfig.Checkpointing.DEFAULT_EVERY, 5));
         return defaults.withConcepts(concepts).withTrainer(trainer);
     }
 

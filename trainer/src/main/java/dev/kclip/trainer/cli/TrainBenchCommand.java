@@ -1,6 +1,7 @@
 package dev.kclip.trainer.cli;
 
 import dev.kclip.trainer.bench.TrainingBenchmark;
+import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import java.nio.file.Path;
@@ -36,13 +37,21 @@ final class TrainBenchCommand implements Callable<Integer> {
             description = "Pairs whose images to use; synthetic images when absent (default: ${DEFAULT-VALUE}).")
     Path dataset;
 
+    @Option(names = "--compare-batch", paramLabel = "N",
+            description = "Batch size at which to compare on-thread decoding, the decoded-image cache and the cache with"
+                    + " prefetch, and to time a checkpoint; 0 = neither (default: ${DEFAULT-VALUE}).")
+    int compareBatch = TrainerConfig.defaults(Path.of("unused")).batching().batchSize();
+
+    @Option(names = "--prefetch-workers", paramLabel = "N", description = "Workers of the prefetch mode (default: ${DEFAULT-VALUE}).")
+    int prefetchWorkers = TrainerConfig.Batching.DEFAULT_PREFETCH_WORKERS;
+
     @Override
     public Integer call() {
         if (batchSizes.isEmpty() || batchSizes.stream().anyMatch(b -> b < 2)) {
             throw new IllegalArgumentException("--batch-sizes needs sizes of at least 2");
         }
         TrainingBenchmark.run(new TrainingBenchmark.Settings(ModelConfig.load(model), batchSizes, warmup, steps,
-                device.equals("gpu"), precision, dataset, 384, 64), System.out);
+                device.equals("gpu"), precision, dataset, 384, 64, compareBatch, prefetchWorkers), System.out);
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainerService;
 import dev.kclip.trainer.loop.TrainingSettings;
@@ -50,7 +51,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every-steps", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}; 0 = not by steps.")
     long checkpointEverySteps = DEFAULTS.checkpoints().everySteps();
 
-    @Option(names = "--checkpoint-every-seconds", paramLabel = "S", description = "Default: ${DEFAULT-VALUE}; 0 = not by time.")
+    @Option(names = "--checkpoint-every-seconds", paramLabel = "S",
+            description = "While stream examples are trained (not for idle replay): default ${DEFAULT-VALUE}; 0 = not by time.")
     long checkpointEverySeconds = DEFAULTS.checkpoints().every() == null ? 0 : DEFAULTS.checkpoints().every().toSeconds();
 
     @Option(names = "--keep", paramLabel = "N", description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
@@ -67,6 +69,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-wait-ms", paramLabel = "MS",
             description = "Longest an example waits for its batch to fill (default: ${DEFAULT-VALUE}).")
     long maxWaitMs = DEFAULTS.batching().maxWait().toMillis();
+
+    @Option(names = "--prefetch-workers", paramLabel = "N",
+            description = "Threads decoding and augmenting the next batch's images while a step trains; 0 = on the"
+                    + " training thread (default: ${DEFAULT-VALUE}).")
+    int prefetchWorkers = DEFAULTS.batching().prefetchWorkers();
+
+    @Option(names = "--decoded-cache-mb", paramLabel = "MB",
+            description = "Memory for decoded images kept for their next batch or replay, least recently used evicted"
+                    + " first; 0 = decode at every batch (default: ${DEFAULT-VALUE}).")
+    long decodedCacheMb = DEFAULTS.batching().decodedCacheBytes() / DecodedImages.MB;
 
     @Option(names = "--replay-share", paramLabel = "F", description = "Share of each batch replayed (default: ${DEFAULT-VALUE}).")
     double replayShare = DEFAULTS.replay().share();
@@ -158,7 +170,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .withSeed(seed)
                 .withTextInitTeacher(textInitTeacher);
         TrainerConfig configured = DEFAULTS.withRunId(runId).withTopic(topic).withModel(ModelConfig.load(model)).withTraining(training)
-                .withBatching(new TrainerConfig.Batching(batchSize, Duration.ofMillis(maxWaitMs)))
+                .withBatching(new TrainerConfig.Batching(batchSize, Duration.ofMillis(maxWaitMs), prefetchWorkers,
+                        decodedCacheMb * DecodedImages.MB))
                 .withReplay(new TrainerConfig.Replay(replayShare, replayCapacity, idleReplaySteps, Duration.ofSeconds(idleAfterSeconds)))
                 .withHeldOut(new TrainerConfig.HeldOut(heldOutShare, DEFAULTS.heldOut().capacity(), labelField,
                         new TrainerConfig.Bucketing(bucketField, bucketEvery)))

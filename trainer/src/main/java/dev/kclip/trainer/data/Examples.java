@@ -7,6 +7,7 @@ import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.LabelledPair;
+import java.awt.image.BufferedImage;
 
 /** Turns {@link LabelledPair} records into {@link TrainingExample}s, checking everything the trainer relies on. */
 public final class Examples {
@@ -42,6 +43,17 @@ public final class Examples {
      */
     public static TrainingExample fromRecord(LabelledPair record, String labelField, String bucketField,
             TrainingExample.Source source) throws InvalidExampleException {
+        return fromRecord(record, labelField, bucketField, source, null);
+    }
+
+    /**
+     * Reads and validates one record, and keeps the image decoded to validate it in {@code decoded}, so its
+     * batches do not decode it again.
+     *
+     * @param decoded where the validating decode is kept, or null
+     */
+    public static TrainingExample fromRecord(LabelledPair record, String labelField, String bucketField,
+            TrainingExample.Source source, DecodedImages decoded) throws InvalidExampleException {
         EmbeddedPair embedded = record.getEmbedded();
         ImageCaptionPair pair = embedded.getPair();
         String id = pair.getId();
@@ -50,8 +62,9 @@ public final class Examples {
             throw new InvalidExampleException(RejectReason.EMPTY_CAPTION, "caption is empty", id);
         }
         byte[] image = AvroBytes.toArray(pair.getImage());
+        BufferedImage validated;
         try {
-            IMAGES.decode(image);
+            validated = IMAGES.decode(image).image();
         } catch (ImageRejectedException e) {
             throw InvalidExampleException.imageRefused(e, id);
         }
@@ -82,6 +95,9 @@ public final class Examples {
         if (bucketField != null) {
             bucket = labelOf(pair, bucketField);
             bucket = bucket == null || bucket.isBlank() ? NO_BUCKET : bucket;
+        }
+        if (decoded != null) {
+            decoded.put(image, validated);
         }
         return new TrainingExample(id, caption, image, label, teacher, embedded.getTeacherModelId(), softLabel,
                 record.getCentroidVersion(), conceptIds, source, bucket);

@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.kclip.datasets.image.ImageDecoder;
 import dev.kclip.datasets.image.ImageRejectedException;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.StudentTokenizer;
 import dev.kclip.trainer.model.StudentModel;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,8 @@ public final class Evaluator {
     private final List<String> attributeFields;
     private final String attributePrompt;
     private final int attributeTopK;
+    /** Images already decoded (the trainer's, validated on arrival), looked up before decoding. */
+    private final DecodedImages decoded;
 
     /** An evaluator without a teacher: zero-shot uses the student's own text encoder only. */
     public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt) {
@@ -61,12 +65,12 @@ public final class Evaluator {
      */
     public Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt,
             Function<List<String>, List<float[]>> teacher) {
-        this(model, tokenizer, prompt, teacher, null, AttributeZeroShot.DEFAULT_PROMPT, 0);
+        this(model, tokenizer, prompt, teacher, null, AttributeZeroShot.DEFAULT_PROMPT, 0, new DecodedImages(0));
     }
 
     private Evaluator(StudentModel model, StudentTokenizer tokenizer, String prompt,
             Function<List<String>, List<float[]>> teacher, List<String> attributeFields, String attributePrompt,
-            int attributeTopK) {
+            int attributeTopK, DecodedImages decoded) {
         if (!prompt.contains("{label}")) {
             throw new IllegalArgumentException("prompt template must contain {label}: " + prompt);
         }
@@ -81,6 +85,7 @@ public final class Evaluator {
         this.attributeFields = attributeFields;
         this.attributePrompt = attributePrompt;
         this.attributeTopK = attributeTopK;
+        this.decoded = decoded;
     }
 
     /**
@@ -91,7 +96,15 @@ public final class Evaluator {
      * @param topK images per attribute for precision@k
      */
     public Evaluator withAttributes(List<String> fields, String template, int topK) {
-        return new Evaluator(model, tokenizer, prompt, teacher, List.copyOf(fields), template, topK);
+        return new Evaluator(model, tokenizer, prompt, teacher, List.copyOf(fields), template, topK, decoded);
+    }
+
+    /**
+     * The same evaluator, taking an example's image from {@code images} when it is kept there (the held-out pairs
+     * of a stream, decoded once on arrival) instead of decoding it again; it adds none.
+     */
+    public Evaluator withDecodedImages(DecodedImages images) {
+        return new Evaluator(model, tokenizer, prompt, teacher, attributeFields, attributePrompt, attributeTopK, images);
     }
 
     /**
@@ -244,7 +257,9 @@ public final class Evaluator {
             for (int i = 0; i < chunk.size(); i++) {
                 EvalExample example = chunk.get(i);
                 try {
-                    transform.eval(IMAGES.decode(example.image()).image(), pixels, i * transform.pixels());
+                    BufferedImage kept = decoded.get(example.image());
+                    transform.eval(kept != null ? kept : IMAGES.decode(example.image()).image(), pixels,
+                            i * transform.pixels());
                 } catch (ImageRejectedException e) {
                     throw InvalidExampleException.imageRefused(e, example.id());
                 }

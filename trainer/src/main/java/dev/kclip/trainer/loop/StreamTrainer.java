@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A batch is trained when {@code freshPerBatch} examples wait or the oldest has waited {@code maxWait}; the
  *       rest of the batch is replayed from a reservoir of past examples. While the stream is idle, replay-only
  *       steps run up to a budget.</li>
- *   <li>Every N steps or T seconds, and at {@link #finish}: a checkpoint with the evaluation on the held-out
- *       examples and, per partition, the oldest offset not yet trained.</li>
+ *   <li>Every N steps, every T seconds while stream examples are trained (not for replay-only steps of an idle
+ *       stream), and at {@link #finish}: a checkpoint with the evaluation on the held-out examples and, per
+ *       partition, the oldest offset not yet trained.</li>
  *   <li>With buckets ({@link TrainerConfig.Bucketing}): held-out examples are kept per bucket ({@link BucketLedger}),
  *       each checkpoint adds a row of zero-shot accuracy per bucket to the accuracy matrix, and a checkpoint is also
  *       written just before the first step that trains a bucket not trained before: that checkpoint is the end of
@@ -327,7 +328,8 @@ public final class StreamTrainer implements AutoCloseable {
         int replayCount = fresh.isEmpty() ? config.batching().batchSize() : config.batching().batchSize() - fresh.size();
         List<TrainingExample> replayed = reservoir.sample(replayCount);
         long start = nanoTime.getAsLong();
-        StepReport report = student.train(fresh, replayed);
+        // the next batch begins with the oldest waiting examples (the queue is FIFO): prepared while this step runs
+        StepReport report = student.train(fresh, replayed, pending.peek(config.freshPerBatch()));
         meters.stepped(report, nanoTime.getAsLong() - start);
         fresh.forEach(reservoir::offer);
         buckets.trained(fresh);
@@ -367,6 +369,11 @@ public final class StreamTrainer implements AutoCloseable {
         });
     }
 
+    /**
+     * Every N steps, or every T seconds while the stream moves: by time only when the checkpoint would record stream
+     * examples the previous one did not (replay-only steps of an idle stream wait for the step cadence or
+     * {@link #finish}), so a pushed pair is in a checkpoint within about T of its step.
+     */
     private boolean checkpointDue() {
         if (student == null || stepsSinceCheckpoint == 0) {
             return false;
@@ -374,7 +381,8 @@ public final class StreamTrainer implements AutoCloseable {
         long everySteps = config.checkpoints().everySteps();
         return (everySteps > 0 && stepsSinceCheckpoint >= everySteps)
                 || (config.checkpoints().every() != null
-                        && nanoTime.getAsLong() - lastCheckpointNanos >= config.checkpoints().every().toNanos());
+                        && nanoTime.getAsLong() - lastCheckpointNanos >= config.checkpoints().every().toNanos()
+                        && !pending.safeOffsets().equals(checkpointedOffsets));
     }
 
     private void checkpoint() throws IOException, InvalidExampleException {

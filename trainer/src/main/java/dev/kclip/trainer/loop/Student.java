@@ -31,6 +31,15 @@ public interface Student extends AutoCloseable {
     StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed) throws InvalidExampleException;
 
     /**
+     * One step, told which examples the next batch begins with ({@code upcoming}, possibly empty), so it may
+     * prepare them while this step runs. The step is the one {@link #train(List, List)} makes.
+     */
+    default StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed, List<TrainingExample> upcoming)
+            throws InvalidExampleException {
+        return train(fresh, replayed);
+    }
+
+    /**
      * Evaluation figures on held-out examples and, with {@code buckets}, zero-shot accuracy per bucket.
      *
      * @param buckets the bucket of each example (parallel to {@code heldOut}), or null

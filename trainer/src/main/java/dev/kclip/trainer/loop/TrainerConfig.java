@@ -2,6 +2,7 @@ package dev.kclip.trainer.loop;
 
 import ai.djl.Device;
 import dev.kclip.schemas.Topics;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
@@ -32,13 +33,36 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
     /**
      * @param batchSize examples per step, replays included
      * @param maxWait longest an example waits for its batch to fill; a partial batch is trained then
+     * @param prefetchWorkers threads decoding and augmenting the next batch's images while a step trains (0: on
+     *     the training thread)
+     * @param decodedCacheBytes memory for decoded images kept for their next batch or replay, least recently used
+     *     evicted first (0: every batch decodes its images again)
      */
-    public record Batching(int batchSize, Duration maxWait) {
+    public record Batching(int batchSize, Duration maxWait, int prefetchWorkers, long decodedCacheBytes) {
+
+        /** The default number of prefetch workers. */
+        public static final int DEFAULT_PREFETCH_WORKERS = 1;
+        /** The default decoded-image budget, in MB. */
+        public static final long DEFAULT_DECODED_CACHE_MB = 256;
+
         public Batching {
             if (batchSize < 2) {
                 throw new IllegalArgumentException("batch size must be at least 2 (the contrastive loss needs negatives)");
             }
             requirePositive("maxWait", maxWait);
+            if (prefetchWorkers < 0 || decodedCacheBytes < 0) {
+                throw new IllegalArgumentException("prefetch workers and the decoded-image budget must be ≥ 0");
+            }
+        }
+
+        /** With the default prefetch workers and decoded-image budget. */
+        public Batching(int batchSize, Duration maxWait) {
+            this(batchSize, maxWait, DEFAULT_PREFETCH_WORKERS, DEFAULT_DECODED_CACHE_MB * DecodedImages.MB);
+        }
+
+        /** The same with {@code workers} prefetch workers and a budget of {@code bytes} for decoded images. */
+        public Batching withPreparation(int workers, long bytes) {
+            return new Batching(batchSize, maxWait, workers, bytes);
         }
     }
 
@@ -128,11 +152,16 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
     /**
      * @param directory the checkpoint store (a local directory)
      * @param everySteps write one every this many steps (0: not by steps)
-     * @param every and at least this often while training (null: not by time)
+     * @param every and at least this often while stream examples are trained (null: not by time); replay-only
+     *     steps of an idle stream do not make one due
      * @param keep newest checkpoints kept
      * @param signingKeyFile a {@code SigningKey} file: each manifest is signed with it (null: unsigned)
      */
     public record Checkpointing(Path directory, long everySteps, Duration every, int keep, Path signingKeyFile) {
+
+        /** The default time cadence: a pushed pair is in a checkpoint within about this long of its training. */
+        public static final Duration DEFAULT_EVERY = Duration.ofSeconds(20);
+
         public Checkpointing {
             if (directory == null || everySteps < 0 || keep < 1) {
                 throw new IllegalArgumentException("checkpoints need a directory, everySteps ≥ 0 and keep ≥ 1");
@@ -163,7 +192,7 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
                 new Batching(64, Duration.ofSeconds(2)),
                 new Replay(0.25, 10_000, 200, Duration.ofSeconds(10)),
                 new HeldOut(0.02, 512, "label"),
-                new Checkpointing(checkpointDirectory, 500, Duration.ofMinutes(10), 5),
+                new Checkpointing(checkpointDirectory, 500, Checkpointing.DEFAULT_EVERY, 5),
                 false, null);
     }
 

@@ -15,6 +15,7 @@ import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.Examples;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.RejectReason;
@@ -76,12 +77,15 @@ public final class TrainerService implements StageService {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicReference<String> status = new AtomicReference<>("starting");
     private volatile StreamTrainer trainer;
+    /** The images decoded to validate records, which their batches and replays use (training thread and workers). */
+    private final DecodedImages decoded;
 
     private TrainerService(TrainerConfig config, KafkaConnection kafka, MeterRegistry registry, TrainingListener listener) {
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
         this.listener = listener;
+        this.decoded = new DecodedImages(config.batching().decodedCacheBytes());
         this.thread = new Thread(this::run, "kclip-trainer-" + config.runId());
     }
 
@@ -187,12 +191,14 @@ public final class TrainerService implements StageService {
         return new Student.Factory() {
             @Override
             public Student create(ModelConfig model) {
-                return TrainingSession.create(model, config.training(), config.device(), config.effectivePrecision());
+                return TrainingSession.create(model, config.training(), config.device(), config.effectivePrecision())
+                        .preparingWith(decoded, config.batching().prefetchWorkers());
             }
 
             @Override
             public Student restore(StoredCheckpoint checkpoint) throws IOException {
-                return TrainingSession.restore(checkpoint, config.training(), config.device(), config.effectivePrecision());
+                return TrainingSession.restore(checkpoint, config.training(), config.device(), config.effectivePrecision())
+                        .preparingWith(decoded, config.batching().prefetchWorkers());
             }
         };
     }
@@ -202,7 +208,8 @@ public final class TrainerService implements StageService {
             StreamTrainer streamTrainer) {
         TrainingExample.Source source = new TrainingExample.Source(record.topic(), record.partition(), record.offset());
         try {
-            streamTrainer.offer(example(record, config.heldOut().labelField(), config.heldOut().buckets().field()));
+            streamTrainer.offer(example(record, config.heldOut().labelField(), config.heldOut().buckets().field(),
+                    decoded));
         } catch (InvalidExampleException e) {
             LOG.warn("trainer {}: {}-{}@{} rejected ({}): {}", config.runId(), record.topic(), record.partition(),
                     record.offset(), e.reason(), e.getMessage());
@@ -216,9 +223,10 @@ public final class TrainerService implements StageService {
      *
      * @throws InvalidExampleException with the reason it cannot be trained on: a tombstone, bytes that are no
      *     LabelledPair, or a pair {@link Examples#fromRecord} refuses
+     * @param decoded where the image decoded to validate the record is kept for its batches, or null
      */
-    static TrainingExample example(ConsumerRecord<byte[], byte[]> record, String labelField, String bucketField)
-            throws InvalidExampleException {
+    static TrainingExample example(ConsumerRecord<byte[], byte[]> record, String labelField, String bucketField,
+            DecodedImages decoded) throws InvalidExampleException {
         if (record.value() == null) {
             throw new InvalidExampleException(RejectReason.BAD_RECORD, "record has no value", null);
         }
@@ -229,7 +237,7 @@ public final class TrainerService implements StageService {
             throw new InvalidExampleException(RejectReason.BAD_RECORD, e.getMessage(), null);
         }
         return Examples.fromRecord(pair, labelField, bucketField,
-                new TrainingExample.Source(record.topic(), record.partition(), record.offset()));
+                new TrainingExample.Source(record.topic(), record.partition(), record.offset()), decoded);
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.kclip.teacher.TeacherModels;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import dev.kclip.trainer.data.BatchAssembler;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.ImageTransform;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.PreparedBatch;
@@ -42,7 +43,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,11 +167,14 @@ public final class TrainingSession implements Student {
     }
 
     /**
-     * Keeps every image this session decodes, by example id, so a fixed corpus trained for many epochs is decoded
-     * once (see {@link BatchAssembler#keepingDecodedImages}); not for a stream.
+     * Prepares batches from now on with images kept in {@code decoded} (see {@link DecodedImages}: an unbounded one
+     * for a fixed corpus trained for many epochs, a budgeted one for a stream) and {@code prefetchWorkers} threads
+     * decoding and augmenting ahead of the step (0: on the training thread). Batches are the same either way.
      */
-    public void keepDecodedImages() {
-        assembler = assembler.keepingDecodedImages();
+    public TrainingSession preparingWith(DecodedImages decoded, int prefetchWorkers) {
+        assembler.close();
+        assembler = new BatchAssembler(assembler.images(), tokenizer, decoded, prefetchWorkers);
+        return this;
     }
 
     public StudentModel model() {
@@ -222,11 +225,22 @@ public final class TrainingSession implements Student {
      */
     @Override
     public StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed) throws InvalidExampleException {
+        return train(fresh, replayed, List.of());
+    }
+
+    /**
+     * One step, and the images of {@code upcoming} (the examples the next batch begins with) prepared ahead on the
+     * prefetch workers while it runs.
+     */
+    @Override
+    public StepReport train(List<TrainingExample> fresh, List<TrainingExample> replayed, List<TrainingExample> upcoming)
+            throws InvalidExampleException {
         List<TrainingExample> all = new ArrayList<>(fresh.size() + replayed.size());
         all.addAll(fresh);
         all.addAll(replayed);
-        // augmentation depends on the seed and the step only, so a resumed run augments as the original would have
-        PreparedBatch batch = assembler.prepare(all, concepts(), new Random(settings.seed() * 1_000_003L + optimizer.step()));
+        PreparedBatch batch = assembler.prepare(all, concepts(), augmentationSeed(optimizer.step()));
+        // the next step's number when this one applies; a skipped step makes the next batch render its own
+        assembler.prefetch(upcoming, augmentationSeed(optimizer.step() + 1));
         try (StudentModel.Step step = model.step(true)) {
             KnowledgeClip.Outputs out;
             KnowledgeClipLoss.Terms terms;
@@ -256,11 +270,16 @@ public final class TrainingSession implements Student {
         }
     }
 
+    /** Augmentation depends on the seed and the step only, so a resumed run augments as the original would have. */
+    private long augmentationSeed(long step) {
+        return settings.seed() * 1_000_003L + step;
+    }
+
     /** Evaluation figures on {@code examples} (see {@link Evaluator}). */
     @Override
     public Evaluator.Evaluation evaluate(List<TrainingExample> examples, List<String> buckets)
             throws InvalidExampleException {
-        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT)
+        return new Evaluator(model, tokenizer, Evaluator.DEFAULT_PROMPT).withDecodedImages(assembler.decoded())
                 .evaluate(examples.stream().map(EvalExample::of).toList(), buckets);
     }
 
@@ -284,6 +303,7 @@ public final class TrainingSession implements Student {
 
     @Override
     public void close() {
+        assembler.close();
         tokenizer.close();
         model.close();
     }

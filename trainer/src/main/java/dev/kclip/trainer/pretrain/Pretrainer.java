@@ -12,6 +12,7 @@ import dev.kclip.trainer.checkpoint.CheckpointManifest;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.HuggingFaceExport;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
+import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.data.HeldOutSplit;
 import dev.kclip.trainer.data.InvalidExampleException;
 import dev.kclip.trainer.data.TrainingExample;
@@ -225,7 +226,7 @@ public final class Pretrainer {
         Random random = new Random(s.seed());
         TrainingSession session = TrainingSession.create(config, training, Device.cpu(), Precision.FP32);
         try {
-            session.keepDecodedImages();
+            session.preparingWith(DecodedImages.unbounded(), 0);
             Map<String, Double> before = heldOutExamples.isEmpty() ? Map.of() : session.evaluate(heldOutExamples, null).metrics();
             List<Integer> order = new ArrayList<>(IntStream.range(0, train.size()).boxed().toList());
             Map<String, Double> firstEpoch = null;

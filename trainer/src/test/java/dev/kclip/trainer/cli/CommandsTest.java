@@ -37,6 +37,18 @@ import picocli.CommandLine;
 class CommandsTest {
 
     @Test
+    void trainCheckpointsEvery20SecondsAndPreparesImagesAheadByDefault() {
+        TrainerConfig defaults = new TrainCommand().config();
+        assertEquals(Duration.ofSeconds(20), defaults.checkpoints().every());
+        assertEquals(1, defaults.batching().prefetchWorkers());
+        assertEquals(256L * 1024 * 1024, defaults.batching().decodedCacheBytes());
+        TrainCommand onThread = new TrainCommand();
+        new CommandLine(onThread).parseArgs("--prefetch-workers", "0", "--decoded-cache-mb", "64");
+        assertEquals(new TrainerConfig.Batching(64, Duration.ofSeconds(2), 0, 64L * 1024 * 1024),
+                onThread.config().batching());
+    }
+
+    @Test
     void trainOptionsBecomeTheTrainerConfig() {
         TrainCommand command = new TrainCommand();
         new CommandLine(command).parseArgs("--run-id", "r1", "--model", "vit-b-32", "--batch-size", "128",

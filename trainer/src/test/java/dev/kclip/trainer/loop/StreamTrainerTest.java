@@ -68,6 +68,7 @@ class StreamTrainerTest {
     static final class FakeStudent implements Student {
         final List<List<String>> fresh = new ArrayList<>();
         final List<Integer> replayed = new ArrayList<>();
+        final List<List<String>> upcoming = new ArrayList<>();
         final List<RowRemap> plans = new ArrayList<>();
         final List<Integer> evaluated = new ArrayList<>();
         ModelConfig config;
@@ -76,6 +77,13 @@ class StreamTrainerTest {
         FakeStudent(ModelConfig config, long step) {
             this.config = config;
             this.step = step;
+        }
+
+        @Override
+        public StepReport train(List<TrainingExample> freshExamples, List<TrainingExample> replayedExamples,
+                List<TrainingExample> upcomingExamples) {
+            upcoming.add(upcomingExamples.stream().map(TrainingExample::id).toList());
+            return train(freshExamples, replayedExamples);
         }
 
         @Override
@@ -423,6 +431,46 @@ class StreamTrainerTest {
         timedTrainer.offer(example(3));
         advance(timedTrainer);
         assertEquals(1, byTime.written.size(), "no step since the last checkpoint: nothing to write");
+    }
+
+    @Test
+    void byTimeACheckpointIsDueWhileStreamExamplesTrainAndNotForIdleReplay() throws Exception {
+        StreamTrainer trainer = trainer(config().withCheckpoints(
+                new TrainerConfig.Checkpointing(Path.of("x"), 0, Duration.ofSeconds(20), 1)));
+        for (int i = 0; i < 6; i++) {
+            trainer.offer(example(i));
+        }
+        advance(trainer);
+        assertEquals(2, students.current.step);
+        clock.addAndGet(20 * SECOND);
+        advance(trainer);
+        assertEquals(1, checkpoints.written.size(), "20 s with stream examples trained since the start");
+        assertEquals(Map.of(TOPIC + "-0", 6L), checkpoints.last().offsets());
+
+        clock.addAndGet(30 * SECOND); // idle: replay-only steps, nothing new from the stream
+        advance(trainer);
+        advance(trainer);
+        assertEquals(4, students.current.step, "the idle replay budget of 2 steps");
+        assertEquals(List.of(List.of(), List.of()), students.current.fresh.subList(2, 4));
+        assertEquals(1, checkpoints.written.size(), "30 s and 2 steps since, but only replays: not due by time");
+
+        for (int i = 6; i < 9; i++) {
+            trainer.offer(example(i));
+        }
+        advance(trainer);
+        assertEquals(2, checkpoints.written.size(), "stream examples trained, 30 s since the last checkpoint");
+        assertEquals(Map.of(TOPIC + "-0", 9L), checkpoints.last().offsets());
+    }
+
+    @Test
+    void eachStepIsToldTheExamplesTheNextBatchBeginsWith() throws Exception {
+        StreamTrainer trainer = advancedOver(config(), 7);
+        assertEquals(List.of(List.of("e0", "e1", "e2"), List.of("e3", "e4", "e5")), students.current.fresh);
+        assertEquals(List.of(List.of("e3", "e4", "e5"), List.of("e6")), students.current.upcoming,
+                "the oldest waiting examples after each take, at most a batch's fresh share");
+        clock.addAndGet(SECOND);
+        advance(trainer);
+        assertEquals(List.of("e6"), students.current.fresh.get(2), "the partial batch begins with what was announced");
     }
 
     @Test

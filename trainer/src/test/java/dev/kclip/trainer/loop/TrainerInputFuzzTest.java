@@ -64,7 +64,7 @@ class TrainerInputFuzzTest {
             ConsumerRecord<byte[], byte[]> mutated = new ConsumerRecord<>("examples", 0, 2L * i + 1, key(valid),
                     mutator.mutate(value).bytes());
             try {
-                TrainingExample example = TrainerService.example(mutated, "label", null);
+                TrainingExample example = TrainerService.example(mutated, "label", null, null);
                 assertTrue(example.softLabel().length > 0 && example.teacher().length > 0);
                 examples++;
             } catch (InvalidExampleException e) {
@@ -101,7 +101,7 @@ class TrainerInputFuzzTest {
         assertEquals(RejectReason.BAD_RECORD, rejected(new byte[0]).reason());
         byte[] notAnImageBytes = encode(notAnImage);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("examples", 0, 0L, null, notAnImageBytes);
-        InvalidExampleException e = assertThrows(InvalidExampleException.class, () -> TrainerService.example(record, "label", null));
+        InvalidExampleException e = assertThrows(InvalidExampleException.class, () -> TrainerService.example(record, "label", null, null));
         assertEquals(RejectReason.UNSUPPORTED_FORMAT, e.reason());
         DeadLetter letter = TrainerService.deadLetter(record, e);
         assertNull(letter.getOriginalValue(), "a non-image does not travel on with its bytes");
@@ -113,7 +113,7 @@ class TrainerInputFuzzTest {
 
     private static TrainingExample assertAccepted(ConsumerRecord<byte[], byte[]> record) {
         try {
-            return TrainerService.example(record, "label", null);
+            return TrainerService.example(record, "label", null, null);
         } catch (InvalidExampleException e) {
             throw new AssertionError("valid record rejected: " + e.reason() + ": " + e.getMessage(), e);
         }
@@ -121,7 +121,7 @@ class TrainerInputFuzzTest {
 
     private static InvalidExampleException rejected(byte[] value) {
         return assertThrows(InvalidExampleException.class,
-                () -> TrainerService.example(new ConsumerRecord<>("examples", 0, 0L, null, value), "label", null));
+                () -> TrainerService.example(new ConsumerRecord<>("examples", 0, 0L, null, value), "label", null, null));
     }
 
     private static byte[] encode(LabelledPair pair) {
