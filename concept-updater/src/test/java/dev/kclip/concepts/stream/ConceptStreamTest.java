@@ -16,6 +16,7 @@ import dev.kclip.concepts.kmeans.Decay;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.Label;
 import dev.kclip.concepts.kmeans.OnlineSettings;
+import dev.kclip.concepts.lifecycle.LifecycleSettings;
 import dev.kclip.concepts.state.PartialStatistics;
 import dev.kclip.concepts.testdata.Clustering;
 import dev.kclip.concepts.testdata.Embeddings;
@@ -73,7 +74,8 @@ class ConceptStreamTest {
 
     private static ConceptSettings settings(int bootstrap, int batch, int window, OnlineSettings online) {
         return new ConceptSettings(KMeansSettings.defaults(K), online,
-                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0);
+                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0,
+                LifecycleSettings.defaults());
     }
 
     private static ConceptSettings settings() {
@@ -195,9 +197,13 @@ class ConceptStreamTest {
                 out.reports.stream().map(DriftReport::getWindow).toList());
     }
 
-    /** Half-life of 20 records and a high re-seed ratio: a concept that gets no records dies and is re-seeded. */
+    /**
+     * Half-life of 20 records and a high re-seed ratio: a concept that gets no records dies and is re-seeded (no
+     * merges or retirements, which would otherwise take the dying concepts first).
+     */
     private static ConceptSettings reseeding() {
-        return settings(60, 20, 100, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7));
+        return settings(60, 20, 100, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7))
+                .withLifecycle(LifecycleSettings.defaults().withMergeRatio(0).withRetire(0, 0));
     }
 
     @Test
