@@ -5,6 +5,7 @@ import dev.kclip.concepts.kmeans.Centroids;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.kmeans.KMeansSettings;
+import dev.kclip.concepts.kmeans.Kernel;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +22,12 @@ import java.util.List;
  */
 public final class ConceptLayout {
 
-    /** Novel clusters tried per full buffer: the buffer is clustered into at most this many groups. */
-    static final int BIRTH_CANDIDATES = 4;
+    /** Levels of bisection a full buffer is searched to for tight groups (so at most 2^this groups). */
+    static final int BIRTH_DEPTH = 3;
     /** A group of the buffer is born only if it holds at least this share of the buffer. */
-    static final double BIRTH_MIN_SHARE = 0.25;
-    /** ... and its members' mean d² to their own centroid is at most this many typical within-concept d². */
-    static final double BIRTH_COHESION = 1.0;
+    static final double BIRTH_MIN_SHARE = 0.1;
+    /** ... and its members' median d² to their own centroid is at most this many typical within-concept d². */
+    static final double BIRTH_COHESION = 1.25;
     /**
      * Updates a concept is exempt from merging after it got its id: a re-seeded pair starts as near-duplicates, and
      * a born concept needs a few batches to settle.
@@ -192,11 +193,13 @@ public final class ConceptLayout {
     }
 
     /**
-     * Births from a full novelty buffer: clusters it into at most {@link #BIRTH_CANDIDATES} groups and makes a
-     * concept of every group that holds at least {@link #BIRTH_MIN_SHARE} of the buffer, is tight (mean d² to its
-     * centroid at most {@link #BIRTH_COHESION}·spread) and is no near-duplicate of an existing concept, while
-     * there is room (a free row, or K below {@code maxConcepts}). Born records leave the buffer; of the rest, the
-     * newest half stays.
+     * Births from a full novelty buffer: finds its tight groups by bisecting K-means (a group whose members' median
+     * d² to their centroid is at most {@link #BIRTH_COHESION}·spread is a candidate as it is; a looser one is split
+     * in two, down to {@link #BIRTH_DEPTH} levels) and makes a concept of every candidate that holds at least
+     * {@link #BIRTH_MIN_SHARE} of the buffer, that the active concepts do not explain as well already (median d² to
+     * the nearest above {@link #BIRTH_COHESION}·spread) and whose centre is no near-duplicate of one (d² at least
+     * {@code mergeRatio}·spread), while there is room (a
+     * free row, or K below {@code maxConcepts}). Born records leave the buffer; of the rest, the newest half stays.
      *
      * @param buffer the novelty buffer, oldest first; changed in place
      * @param maxConcepts the most rows K may grow to
@@ -208,48 +211,34 @@ public final class ConceptLayout {
         if (buffer.size() < settings.noveltyBuffer()) {
             return false;
         }
-        List<float[]> vectors = buffer.stream().map(NovelRecord::prepared).toList();
-        int groups = Math.min(BIRTH_CANDIDATES, vectors.size());
-        OfflineKMeans.Result fit = OfflineKMeans.fit(vectors,
-                KMeansSettings.defaults(groups).withDistance(distance).withSeed(seed + version));
-        int minSize = (int) Math.ceil(BIRTH_MIN_SHARE * buffer.size());
+        int minSize = Math.max(2, (int) Math.ceil(BIRTH_MIN_SHARE * buffer.size()));
+        List<Group> groups = new ArrayList<>();
+        tightGroups(buffer, allIndices(buffer.size()), BIRTH_COHESION * spread, minSize, seed + version, 0, groups);
+        groups.sort(Comparator.comparingInt(g -> -g.members().size()));
         boolean[] born = new boolean[buffer.size()];
         boolean any = false;
-        Integer[] order = new Integer[groups];
-        Arrays.setAll(order, g -> g);
-        double[] sizes = fit.model().weights();
-        Arrays.sort(order, Comparator.comparingDouble(g -> -sizes[g]));
-        for (int g : order) {
-            List<Integer> members = new ArrayList<>();
-            double within = 0;
-            for (int r = 0; r < buffer.size(); r++) {
-                if (fit.assignments()[r] == g) {
-                    members.add(r);
-                    within += fit.squaredDistances()[r];
-                }
-            }
-            if (members.size() < minSize || within / members.size() > BIRTH_COHESION * spread) {
-                continue;
-            }
-            float[] mean = fit.model().centroids().mean(g);
-            if (nearestActive(distance.prepare(mean)) < settings.mergeRatio() * spread) {
+        for (Group g : groups) {
+            // left-overs of a group born a moment ago (or of an existing concept) are explained already
+            double explained = median(g.members().stream()
+                    .mapToDouble(r -> nearestActive(buffer.get(r).prepared())).toArray());
+            if (explained <= BIRTH_COHESION * spread
+                    || nearestActive(distance.prepare(g.mean())) < settings.mergeRatio() * spread) {
                 continue;
             }
             int row = freeRow(maxConcepts);
             if (row < 0) {
                 break;
             }
-            members.sort(Comparator.comparingDouble(r -> fit.squaredDistances()[r]));
-            List<String> names = members.stream().limit(CAPTIONS).map(r -> buffer.get(r).caption()).toList();
-            System.arraycopy(mean, 0, means, row * dim, dim);
-            weights[row] = members.size();
+            List<String> names = g.members().stream().limit(CAPTIONS).map(r -> buffer.get(r).caption()).toList();
+            System.arraycopy(g.mean(), 0, means, row * dim, dim);
+            weights[row] = g.members().size();
             active[row] = true;
             ids[row] = nextId++;
             since[row] = version;
             lowSince[row] = -1;
             captions.set(row, names);
-            members.forEach(r -> born[r] = true);
-            events.add(new ConceptEvent(ConceptEvent.Kind.BORN, ids[row], row, version, time, members.size(),
+            g.members().forEach(r -> born[r] = true);
+            events.add(new ConceptEvent(ConceptEvent.Kind.BORN, ids[row], row, version, time, g.members().size(),
                     ConceptEvent.NONE, names));
             any = true;
         }
@@ -262,6 +251,53 @@ public final class ConceptLayout {
         buffer.clear();
         buffer.addAll(rest.subList(Math.max(0, rest.size() - settings.noveltyBuffer() / 2), rest.size()));
         return any;
+    }
+
+    /** A tight group of the buffer: its members (nearest its mean first) and their mean. */
+    private record Group(List<Integer> members, float[] mean) {
+    }
+
+    /** Adds the tight groups among {@code members} of the buffer to {@code out} (bisecting K-means). */
+    private void tightGroups(List<NovelRecord> buffer, List<Integer> members, double cohesion, int minSize, long seed,
+            int depth, List<Group> out) {
+        if (members.size() < minSize) {
+            return;
+        }
+        List<float[]> vectors = members.stream().map(r -> buffer.get(r).prepared()).toList();
+        OfflineKMeans.Result one = OfflineKMeans.fit(vectors, KMeansSettings.defaults(1).withDistance(distance));
+        if (median(one.squaredDistances()) <= cohesion) {
+            List<Integer> nearestFirst = new ArrayList<>(allIndices(members.size()));
+            nearestFirst.sort(Comparator.comparingDouble(i -> one.squaredDistances()[i]));
+            out.add(new Group(nearestFirst.stream().map(members::get).toList(), one.model().centroids().mean(0)));
+            return;
+        }
+        if (depth == BIRTH_DEPTH || members.size() < 2 * minSize) {
+            return;
+        }
+        OfflineKMeans.Result two = OfflineKMeans.fit(vectors, KMeansSettings.defaults(2).withDistance(distance)
+                .withSeed(seed));
+        for (int half = 0; half < 2; half++) {
+            List<Integer> part = new ArrayList<>();
+            for (int i = 0; i < members.size(); i++) {
+                if (two.assignments()[i] == half) {
+                    part.add(members.get(i));
+                }
+            }
+            tightGroups(buffer, part, cohesion, minSize, seed * 31 + half, depth + 1, out);
+        }
+    }
+
+    /** The median of some d² (as the spread is measured: {@link Kernel#temperatureFromData} is that median). */
+    private static double median(double[] squaredDistances) {
+        return Kernel.temperatureFromData(squaredDistances);
+    }
+
+    private static List<Integer> allIndices(int n) {
+        List<Integer> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            all.add(i);
+        }
+        return all;
     }
 
     private boolean settled(int row, long version) {

@@ -6,11 +6,11 @@ package dev.kclip.concepts.lifecycle;
  *
  * @param maxConcepts K may grow up to this many rows through births; 0 (the default) = 2·K
  * @param noveltyBuffer N, the novel records (farther from their concept than the novelty threshold) collected
- *     before they are clustered for births (default 128)
+ *     before they are clustered for births (default 64)
  * @param mergeRatio two concepts merge when the d² between their centroids is below this fraction of the typical
  *     within-concept d² (default 0.25); 0 = never merge
  * @param retireRatio a concept whose weight stays below this fraction of the mean active weight for
- *     {@code retireWindow} records retires (default 0.05); 0 = never retire
+ *     {@code retireWindow} records retires (default 0.1); 0 = never retire
  * @param retireWindow records a concept's weight must stay low before it retires (default 5,000)
  * @param targetEntropy the mean label entropy (nats) τ is re-estimated to keep; 0 (the default) = the bootstrap
  *     labels' mean entropy. Only when τ comes from the data ({@code --temperature 0}); a fixed τ stays fixed
@@ -20,9 +20,9 @@ package dev.kclip.concepts.lifecycle;
 public record LifecycleSettings(int maxConcepts, int noveltyBuffer, double mergeRatio, double retireRatio,
         long retireWindow, double targetEntropy, int bootstrapWindow) implements java.io.Serializable {
 
-    public static final int DEFAULT_NOVELTY_BUFFER = 128;
+    public static final int DEFAULT_NOVELTY_BUFFER = 64;
     public static final double DEFAULT_MERGE_RATIO = 0.25;
-    public static final double DEFAULT_RETIRE_RATIO = 0.05;
+    public static final double DEFAULT_RETIRE_RATIO = 0.1;
     public static final long DEFAULT_RETIRE_WINDOW = 5_000;
 
     public LifecycleSettings {

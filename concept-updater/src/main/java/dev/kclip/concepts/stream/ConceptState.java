@@ -169,7 +169,7 @@ public final class ConceptState {
                 partialBatch == null ? null : partialBatch.toState(),
                 partialWindow == null ? null : partialWindow.toState(),
                 novelty.stream().map(r -> new NovelRecordState(Float32Vectors.encode(r.prepared()),
-                        r.caption(), r.eventTime())).toList(),
+                        r.caption(), r.eventTime(), r.record())).toList(),
                 Arrays.stream(since).boxed().toList(), Arrays.stream(lowSince).boxed().toList(), captions,
                 events.stream().map(ConceptState::eventState).toList(), targetEntropy, spread,
                 droppedPartialRecords));
@@ -205,7 +205,7 @@ public final class ConceptState {
                 : WindowStatistics.fromState(stored.getPartialWindow());
         for (NovelRecordState r : stored.getNovelty()) {
             state.novelty.add(new NovelRecord(Float32Vectors.decode(r.getPrepared(),
-                    r.getPrepared().remaining() / Float.BYTES), r.getCaption(), r.getEventTime()));
+                    r.getPrepared().remaining() / Float.BYTES), r.getCaption(), r.getEventTime(), r.getRecord()));
         }
         state.since = stored.getSince().stream().mapToLong(Long::longValue).toArray();
         state.lowSince = stored.getLowSince().stream().mapToLong(Long::longValue).toArray();

@@ -70,9 +70,15 @@ public final class ConceptStream {
     }
 
     /** Fewest pending records the spread and τ are measured on. */
-    private static final int MIN_SAMPLE = 32;
+    private static final int MIN_SAMPLE = 16;
     /** How fast the spread follows the batches' median d². */
     private static final double SPREAD_RATE = 0.1;
+    /**
+     * Novel records must arrive at least at this rate (share of the stream) to make a birth: the novelty buffer
+     * forgets records older than N / this rate, so the scattered tail of a steady stream (about 1% beyond the
+     * novelty threshold) does not add up to concepts.
+     */
+    static final double MIN_NOVEL_RATE = 0.05;
     /** Captions kept to name a bootstrapped concept. */
     private static final int CAPTIONS = 3;
 
@@ -131,9 +137,14 @@ public final class ConceptStream {
         state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
                 Labelling.eventTime(input.pair())));
         if (label.squaredDistance() > model.noveltyThreshold()) {
+            long record = model.recordsSeen() + state.pending.size();
+            int buffer = settings.lifecycle().noveltyBuffer();
+            // a birth needs novel records arriving at MIN_NOVEL_RATE or more: older ones leave the buffer
+            long oldest = record - (long) Math.ceil(buffer / MIN_NOVEL_RATE);
+            state.novelty.removeIf(r -> r.record() < oldest);
             state.novelty.add(new NovelRecord(prepared, input.pair().getPair().getCaption(),
-                    Labelling.eventTime(input.pair())));
-            if (state.novelty.size() > 2 * settings.lifecycle().noveltyBuffer()) {
+                    Labelling.eventTime(input.pair()), record));
+            if (state.novelty.size() > 2 * buffer) {
                 state.novelty.remove(0);
             }
         }
