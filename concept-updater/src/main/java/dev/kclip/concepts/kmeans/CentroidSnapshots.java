@@ -73,6 +73,10 @@ public final class CentroidSnapshots {
         for (int i = 0; i < k; i++) {
             weights[i] = weights32[i];
         }
+        if (!snapshot.getConceptIds().isEmpty() && snapshot.getConceptIds().size() != k) {
+            throw new IllegalArgumentException("snapshot of K=" + k + " has " + snapshot.getConceptIds().size()
+                    + " concept ids");
+        }
         boolean[] active = new boolean[k];
         for (int i = 0; i < k; i++) {
             active[i] = snapshot.getConceptIds().isEmpty() || snapshot.getConceptIds().get(i) != FREE;
