@@ -285,8 +285,13 @@ public final class ConceptBench {
     }
 
     private static EmbeddedPair pair(int i, float[] vector) {
+        return pair(i, "bench caption " + i, vector);
+    }
+
+    /** A bench record: pair {@code bench-i} with this caption and embedding, at event time i ms. */
+    static EmbeddedPair pair(int i, String caption, float[] vector) {
         ImageCaptionPair pair = ImageCaptionPair.newBuilder()
-                .setId("bench-" + i).setCaption("bench caption " + i)
+                .setId("bench-" + i).setCaption(caption)
                 .setImage(ByteBuffer.wrap("img".getBytes(StandardCharsets.US_ASCII))).setMediaType("image/png")
                 .setWidth(1).setHeight(1).setSource("bench").setLabel(null).setAttributes(Map.of())
                 .setEventTime(Instant.ofEpochMilli(i)).setIngestTime(Instant.ofEpochMilli(i)).build();

@@ -10,6 +10,7 @@ import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.Kernel;
 import dev.kclip.concepts.kmeans.OnlineSettings;
+import dev.kclip.concepts.lifecycle.LifecycleSettings;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -23,6 +24,7 @@ public final class ConceptJobOptions {
     private static final ConceptJobConfig DEFAULTS = ConceptJobConfig.defaults();
     private static final ConceptSettings CONCEPTS = DEFAULTS.concepts();
     private static final DriftThresholds THRESHOLDS = CONCEPTS.drift().thresholds();
+    private static final LifecycleSettings LIFECYCLE = CONCEPTS.lifecycle();
 
     @Option(names = "--k", description = "Number of concepts K (default: ${DEFAULT-VALUE}).")
     int k = CONCEPTS.kmeans().k();
@@ -48,6 +50,37 @@ public final class ConceptJobOptions {
     @Option(names = "--bootstrap-size", paramLabel = "B",
             description = "Records buffered for the offline K-means bootstrap; 0 = max(2048, 20·K) (default).")
     int bootstrap = CONCEPTS.bootstrapSize();
+
+    @Option(names = "--bootstrap-window", paramLabel = "W",
+            description = "Records the bootstrap waits for and draws its sample of B from; 0 = B (default).")
+    int bootstrapWindow = LIFECYCLE.bootstrapWindow();
+
+    @Option(names = "--max-k", paramLabel = "K",
+            description = "Most concepts K may grow to through births; 0 = 2·K (default).")
+    int maxConcepts = LIFECYCLE.maxConcepts();
+
+    @Option(names = "--novelty-buffer", paramLabel = "N",
+            description = "Novel records clustered for births when the buffer fills (default: ${DEFAULT-VALUE}).")
+    int noveltyBuffer = LIFECYCLE.noveltyBuffer();
+
+    @Option(names = "--merge-ratio",
+            description = "Merge two concepts closer than this fraction of the typical within-concept d² (default:"
+                    + " ${DEFAULT-VALUE}; 0 = never).")
+    double mergeRatio = LIFECYCLE.mergeRatio();
+
+    @Option(names = "--retire-ratio",
+            description = "Retire a concept whose weight stays below this fraction of the mean for the retire"
+                    + " window (default: ${DEFAULT-VALUE}; 0 = never).")
+    double retireRatio = LIFECYCLE.retireRatio();
+
+    @Option(names = "--retire-window", paramLabel = "RECORDS",
+            description = "Records a concept's weight must stay low before it retires (default: ${DEFAULT-VALUE}).")
+    long retireWindow = LIFECYCLE.retireWindow();
+
+    @Option(names = "--target-entropy", paramLabel = "NATS",
+            description = "Mean label entropy tau is re-estimated to keep when tau comes from the data; 0 = the"
+                    + " bootstrap labels' (default).")
+    double targetEntropy = LIFECYCLE.targetEntropy();
 
     @Option(names = "--batch", paramLabel = "M",
             description = "Records per mini-batch update (default: ${DEFAULT-VALUE}).")
@@ -158,8 +191,10 @@ public final class ConceptJobOptions {
                 referenceRate, new DriftThresholds(pair(js, "--js-thresholds")[0], js[1],
                         pair(novelty, "--novelty-thresholds")[0], novelty[1],
                         pair(displacement, "--displacement-thresholds")[0], displacement[1]));
+        LifecycleSettings lifecycle = new LifecycleSettings(maxConcepts, noveltyBuffer, mergeRatio, retireRatio,
+                retireWindow, targetEntropy, bootstrapWindow);
         ConceptSettings concepts = new ConceptSettings(kmeans, new OnlineSettings(decay, reseedRatio, seed), drift,
-                bootstrap, batch, snapshotEvery, assigners);
+                bootstrap, batch, snapshotEvery, assigners, lifecycle);
         ConceptJobConfig.Topics topics = DEFAULTS.topics();
         topics = new ConceptJobConfig.Topics(inputTopic, topics.labels(), topics.centroids(), topics.drift(),
                 topics.deadLetters());

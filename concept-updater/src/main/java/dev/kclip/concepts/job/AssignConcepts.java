@@ -119,6 +119,12 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput[], Ce
             EmbeddingInput input = usable.get(i);
             Label label = labels.get(i);
             out.collect(Labelling.labelled(input.pair(), label, labeller.conceptIds(), now));
+            Accumulator previous = accumulators.get(key);
+            if (previous != null && previous.baseVersion() != model.version()) {
+                // a partial holds one version's labels (its rows mean that version's concepts): send the old one first
+                ctx.output(PARTIALS, previous.toPartial(key));
+                accumulators.remove(key);
+            }
             Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
                     new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
             acc.batch().add(label.concept(), prepared.get(i), Labelling.eventTime(input.pair()));

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -42,6 +43,7 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
 
     private transient ValueState<ConceptState> state;
     private transient AvroCodec<CentroidSnapshot> snapshotCodec;
+    private transient Counter stalePartialRecords;
 
     /**
      * @param initialSnapshots snapshots to start from per teacher model id ({@code --init-from-snapshot}), Avro
@@ -57,6 +59,8 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("concept-stream",
                 new ConceptStateSerializer()));
         snapshotCodec = AvroCodec.forClass(CentroidSnapshot.class);
+        // records of parallel partial updates dropped because their concept changed since (StalePartials)
+        stalePartialRecords = getRuntimeContext().getMetricGroup().counter("stalePartialRecords");
     }
 
     @Override
@@ -65,7 +69,9 @@ final class ConceptModelFunction extends KeyedProcessFunction<String, ModelInput
         Forward forward = new Forward(ctx, out);
         PartialStatistics partial = input.partial();
         if (partial != null) {
+            long dropped = stream.state().droppedPartialRecords();
             stream.onPartial(partial, Instant.now(), forward);
+            stalePartialRecords.inc(stream.state().droppedPartialRecords() - dropped);
         } else {
             stream.onRecords(Arrays.asList(input.records()), Instant.now(), forward);
         }

@@ -8,19 +8,28 @@ import java.util.List;
 /** Converts between a {@link ConceptModel} and the {@link CentroidSnapshot} record of kclip.concepts.centroids. */
 public final class CentroidSnapshots {
 
+    /** The concept id a snapshot (and a label) gives a free row: one no concept ever has. */
+    public static final long FREE = -1;
+
     private CentroidSnapshots() {
     }
 
     /**
      * The snapshot of {@code model} for the teacher {@code teacherModelId}.
      *
-     * @param conceptIds the stable id of each concept, in row order
+     * @param conceptIds the stable id of each concept, in row order; {@link #FREE} for a free row
      * @param reseeded the concepts the update that made this version re-seeded
      */
     public static CentroidSnapshot of(ConceptModel model, String teacherModelId, List<Long> conceptIds,
             List<Integer> reseeded, Instant created) {
         if (conceptIds.size() != model.k()) {
             throw new IllegalArgumentException(conceptIds.size() + " concept ids for K=" + model.k());
+        }
+        for (int i = 0; i < model.k(); i++) {
+            if ((conceptIds.get(i) == FREE) == model.isActive(i)) {
+                throw new IllegalArgumentException("row " + i + " has id " + conceptIds.get(i) + " but is "
+                        + (model.isActive(i) ? "active" : "free"));
+            }
         }
         double[] weights = model.weights();
         float[] weights32 = new float[weights.length];
@@ -47,7 +56,8 @@ public final class CentroidSnapshots {
 
     /**
      * The model a snapshot describes. The snapshot has no field for the event time of the last update, so its
-     * creation time stands in for it (it only matters for time-based decay).
+     * creation time stands in for it (it only matters for time-based decay). Rows whose concept id is
+     * {@link #FREE} are free rows.
      *
      * @throws IllegalArgumentException when the snapshot is inconsistent (sizes, names, values)
      */
@@ -63,10 +73,18 @@ public final class CentroidSnapshots {
         for (int i = 0; i < k; i++) {
             weights[i] = weights32[i];
         }
+        if (!snapshot.getConceptIds().isEmpty() && snapshot.getConceptIds().size() != k) {
+            throw new IllegalArgumentException("snapshot of K=" + k + " has " + snapshot.getConceptIds().size()
+                    + " concept ids");
+        }
+        boolean[] active = new boolean[k];
+        for (int i = 0; i < k; i++) {
+            active[i] = snapshot.getConceptIds().isEmpty() || snapshot.getConceptIds().get(i) != FREE;
+        }
         return new ConceptModel(
                 Centroids.ofRowMajor(k, dim, centroids, Distance.parse(snapshot.getDistance())),
                 weights, Kernel.parse(snapshot.getKernel()), snapshot.getTemperature(),
                 snapshot.getNoveltyThreshold(), snapshot.getVersion(), snapshot.getRecordsSeen(),
-                snapshot.getCreatedTime().toEpochMilli());
+                snapshot.getCreatedTime().toEpochMilli(), active);
     }
 }

@@ -13,9 +13,10 @@ import java.util.SplittableRandom;
  *   n_k ← n_k · a + m_k
  * </pre>
  *
- * (concepts with no records only decay). Then every cluster whose weight fell below {@code reseedRatio} of the
- * largest is re-seeded by splitting the largest in two, as Spark does: both halves get the mean of the two
+ * (concepts with no records only decay). Then every active cluster whose weight fell below {@code reseedRatio} of
+ * the largest is re-seeded by splitting the largest in two, as Spark does: both halves get the mean of the two
  * weights and are pushed a small step apart along a random direction. Concept numbering never changes otherwise.
+ * Free rows ({@link ConceptModel#isActive}) only decay and are never re-seeded: births fill them.
  */
 public final class OnlineKMeans {
 
@@ -63,31 +64,36 @@ public final class OnlineKMeans {
             }
         }
         long version = model.version() + 1;
-        List<Integer> reseeded = reseed(c, n, k, dim, settings, version, model.temperature());
+        boolean[] active = model.active();
+        List<Integer> reseeded = reseed(c, n, active, dim, settings, version, model.temperature());
         ConceptModel next = new ConceptModel(Centroids.wrap(k, dim, c, model.distance()), n, model.kernel(),
                 model.temperature(), model.noveltyThreshold(), version, model.recordsSeen() + batch.records(),
-                Math.max(model.lastUpdateTime(), batch.maxEventTime()));
+                Math.max(model.lastUpdateTime(), batch.maxEventTime()), active);
         return new Update(next, List.copyOf(reseeded));
     }
 
-    /** Splits the largest cluster into every dying one (at most K − 1 splits); returns the re-seeded concepts. */
-    private static List<Integer> reseed(float[] c, double[] n, int k, int dim, OnlineSettings settings,
+    /**
+     * Splits the largest active cluster into every dying active one (at most K − 1 splits); returns the re-seeded
+     * concepts.
+     */
+    private static List<Integer> reseed(float[] c, double[] n, boolean[] active, int dim, OnlineSettings settings,
             long version, double temperature) {
         List<Integer> reseeded = new ArrayList<>();
+        int k = active.length;
         if (k < 2 || settings.reseedRatio() == 0) {
             return reseeded;
         }
         double step = SPLIT_STEP * Math.sqrt(temperature);
         while (reseeded.size() < k - 1) {
-            int largest = 0;
+            int largest = -1;
             int smallest = -1;
-            for (int i = 1; i < k; i++) {
-                if (n[i] > n[largest]) {
+            for (int i = 0; i < k; i++) {
+                if (active[i] && (largest < 0 || n[i] > n[largest])) {
                     largest = i;
                 }
             }
             for (int i = 0; i < k; i++) {
-                if (i != largest && !reseeded.contains(i) && (smallest < 0 || n[i] < n[smallest])) {
+                if (active[i] && i != largest && !reseeded.contains(i) && (smallest < 0 || n[i] < n[smallest])) {
                     smallest = i;
                 }
             }

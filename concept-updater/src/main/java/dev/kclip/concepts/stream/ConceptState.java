@@ -6,30 +6,41 @@ import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.BatchStatistics;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.lifecycle.ConceptEvent;
+import dev.kclip.concepts.lifecycle.NovelRecord;
 import dev.kclip.concepts.state.BufferedRecord;
+import dev.kclip.concepts.state.ConceptEventState;
 import dev.kclip.concepts.state.ConceptStreamState;
+import dev.kclip.concepts.state.NovelRecordState;
 import dev.kclip.concepts.state.PendingVectorState;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.schemas.serde.SchemaCatalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import org.apache.avro.Schema;
 
 /**
  * What a {@link ConceptStream} remembers for one teacher, mutable: the model and its concept ids, the drift
- * monitor, the bootstrap buffer, the pending mini-batch and the merged partial statistics. This is the concept
+ * monitor, the bootstrap buffer, the pending mini-batch, the merged partial statistics, and the life cycle's
+ * novelty buffer, row layout (since, low-since, captions), events not yet reported, target entropy and spread. This is the concept
  * model operator's keyed state; {@link #encode}/{@link #decode} are its one format (Avro single-object encoding of
  * {@code ConceptStreamState}, {@code src/main/avro/ConceptState.avsc}).
  */
 public final class ConceptState {
 
-    // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list
+    // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list (v1: before
+    // the concept life cycle)
     private static final AvroCodec<ConceptStreamState> CODEC = AvroCodec.forClass(ConceptStreamState.class,
-            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema())));
+            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema(), historical("ConceptStreamState-v1.avsc"))));
     private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
 
     ConceptModel model;
@@ -40,6 +51,16 @@ public final class ConceptState {
     final List<PendingVector> pending = new ArrayList<>();
     BatchStatistics partialBatch;
     WindowStatistics partialWindow;
+    final List<NovelRecord> novelty = new ArrayList<>();
+    long[] since = new long[0];
+    long[] lowSince = new long[0];
+    List<List<String>> captions = List.of();
+    final List<ConceptEvent> events = new ArrayList<>();
+    double targetEntropy;
+    double spread;
+    long droppedPartialRecords;
+    /** The drift monitor's τ: the scale its distance histograms are binned at (fixed while τ follows entropy). */
+    double scale;
 
     private ConceptState() {
     }
@@ -59,7 +80,25 @@ public final class ConceptState {
         state.model = CentroidSnapshots.toModel(snapshot);
         state.conceptIds = Arrays.stream(ConceptIds.of(snapshot)).boxed().toList();
         state.nextConceptId = state.conceptIds.stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
+        state.fillLayout();
         return state;
+    }
+
+    /**
+     * Gives a model restored without its life-cycle fields (a snapshot, or state written before them) a layout:
+     * every row's concept known since version 0, none low, no captions; spread from τ.
+     */
+    private void fillLayout() {
+        if (model == null || since.length == model.k()) {
+            return;
+        }
+        since = new long[model.k()];
+        lowSince = new long[model.k()];
+        Arrays.fill(lowSince, -1);
+        captions = Collections.nCopies(model.k(), List.of());
+        if (spread == 0) {
+            spread = model.temperature();
+        }
     }
 
     /** The current model, or null before the bootstrap. */
@@ -75,6 +114,36 @@ public final class ConceptState {
     /** The id the next re-seeded concept will get. */
     public long nextConceptId() {
         return nextConceptId;
+    }
+
+    /** Records waiting in the novelty buffer. */
+    public int novel() {
+        return novelty.size();
+    }
+
+    /** Records of parallel partial updates dropped as stale so far (see {@code StalePartials}). */
+    public long droppedPartialRecords() {
+        return droppedPartialRecords;
+    }
+
+    /** The version at which each row's concept got its id. */
+    public long[] since() {
+        return since.clone();
+    }
+
+    /** The captions naming each row's concept (empty lists where unknown). */
+    public List<List<String>> captions() {
+        return captions;
+    }
+
+    /** The typical d² of a record to its own concept, as the life-cycle rules measure it. */
+    public double spread() {
+        return spread;
+    }
+
+    /** The mean label entropy τ is kept at (0 before it is measured). */
+    public double targetEntropy() {
+        return targetEntropy;
     }
 
     /** Records waiting for the bootstrap. */
@@ -98,7 +167,12 @@ public final class ConceptState {
                 conceptIds, nextConceptId,
                 monitor == null ? null : monitor.toState(), buffered, batch,
                 partialBatch == null ? null : partialBatch.toState(),
-                partialWindow == null ? null : partialWindow.toState()));
+                partialWindow == null ? null : partialWindow.toState(),
+                novelty.stream().map(r -> new NovelRecordState(Float32Vectors.encode(r.prepared()),
+                        r.caption(), r.eventTime(), r.record())).toList(),
+                Arrays.stream(since).boxed().toList(), Arrays.stream(lowSince).boxed().toList(), captions,
+                events.stream().map(ConceptState::eventState).toList(), targetEntropy, spread,
+                droppedPartialRecords));
     }
 
     /**
@@ -113,6 +187,7 @@ public final class ConceptState {
         state.nextConceptId = stored.getNextConceptId();
         state.monitor = stored.getMonitor() == null ? null
                 : DriftMonitor.fromState(stored.getMonitor(), DriftThresholds.defaults());
+        state.scale = stored.getMonitor() == null ? 0 : stored.getMonitor().getTau();
         for (BufferedRecord record : stored.getBootstrap()) {
             byte[] pair = new byte[record.getPair().remaining()];
             record.getPair().duplicate().get(pair);
@@ -128,6 +203,38 @@ public final class ConceptState {
                 : BatchStatistics.fromState(stored.getPartialBatch());
         state.partialWindow = stored.getPartialWindow() == null ? null
                 : WindowStatistics.fromState(stored.getPartialWindow());
+        for (NovelRecordState r : stored.getNovelty()) {
+            state.novelty.add(new NovelRecord(Float32Vectors.decode(r.getPrepared(),
+                    r.getPrepared().remaining() / Float.BYTES), r.getCaption(), r.getEventTime(), r.getRecord()));
+        }
+        state.since = stored.getSince().stream().mapToLong(Long::longValue).toArray();
+        state.lowSince = stored.getLowSince().stream().mapToLong(Long::longValue).toArray();
+        state.captions = stored.getCaptions().stream().map(List::copyOf).toList();
+        for (ConceptEventState e : stored.getEvents()) {
+            state.events.add(new ConceptEvent(ConceptEvent.Kind.valueOf(e.getKind()), e.getConceptId(), e.getRow(),
+                    e.getVersion(), e.getEventTime(), e.getWeight(), e.getIntoConceptId(), e.getCaptions()));
+        }
+        state.targetEntropy = stored.getTargetEntropy();
+        state.spread = stored.getSpread();
+        state.droppedPartialRecords = stored.getDroppedPartialRecords();
+        state.fillLayout();
         return state;
+    }
+
+    private static ConceptEventState eventState(ConceptEvent e) {
+        return new ConceptEventState(e.kind().name(), e.conceptId(), e.row(), e.version(), e.eventTime(), e.weight(),
+                e.intoConceptId(), e.captions());
+    }
+
+    /** A writer schema this code was built to read, from {@code dev/kclip/concepts/state/history/}. */
+    private static Schema historical(String file) {
+        try (InputStream in = ConceptState.class.getResourceAsStream("/dev/kclip/concepts/state/history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled state schema " + file + " is missing from the jar");
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled state schema " + file, e);
+        }
     }
 }

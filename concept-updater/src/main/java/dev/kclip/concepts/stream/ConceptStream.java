@@ -7,9 +7,16 @@ import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.concepts.kmeans.BatchStatistics;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
+import dev.kclip.concepts.kmeans.Kernel;
 import dev.kclip.concepts.kmeans.Label;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
 import dev.kclip.concepts.kmeans.OnlineKMeans;
+import dev.kclip.concepts.lifecycle.ConceptEvent;
+import dev.kclip.concepts.lifecycle.ConceptLayout;
+import dev.kclip.concepts.lifecycle.LifecycleSettings;
+import dev.kclip.concepts.lifecycle.NovelRecord;
+import dev.kclip.concepts.lifecycle.StalePartials;
+import dev.kclip.concepts.lifecycle.Temperature;
 import dev.kclip.concepts.state.PartialStatistics;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DeadLetter;
@@ -17,10 +24,13 @@ import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.LabelledPair;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +69,19 @@ public final class ConceptStream {
         void rejected(DeadLetter letter);
     }
 
+    /** Fewest pending records the spread and τ are measured on. */
+    private static final int MIN_SAMPLE = 16;
+    /** How fast the spread follows the batches' median d². */
+    private static final double SPREAD_RATE = 0.1;
+    /**
+     * Novel records must arrive at least at this rate (share of the stream) to make a birth: the novelty buffer
+     * forgets records older than N / this rate, so the scattered tail of a steady stream (about 1% beyond the
+     * novelty threshold) does not add up to concepts.
+     */
+    static final double MIN_NOVEL_RATE = 0.05;
+    /** Captions kept to name a bootstrapped concept. */
+    private static final int CAPTIONS = 3;
+
     private final String teacher;
     private final ConceptSettings settings;
     private final ConceptState state;
@@ -77,6 +100,7 @@ public final class ConceptStream {
         } else if (state.model != null) {
             state.monitor = DriftMonitor.start(state.model, new WindowStatistics(state.model.k()), settings.drift(),
                     state.model.lastUpdateTime());
+            state.scale = state.model.temperature();
             LOG.info("teacher {}: continuing from snapshot version {}", teacher, state.model.version());
         }
     }
@@ -98,7 +122,7 @@ public final class ConceptStream {
     public void onRecord(EmbeddingInput input, Instant now, Outputs out) {
         if (state.model == null) {
             state.bootstrap.add(input);
-            if (state.bootstrap.size() >= settings.effectiveBootstrapSize()) {
+            if (state.bootstrap.size() >= settings.effectiveBootstrapWindow()) {
                 bootstrap(now, out, false);
             }
             return;
@@ -153,6 +177,18 @@ public final class ConceptStream {
         out.label(Labelling.labelled(input.pair(), label, state.conceptIds, now));
         state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
                 Labelling.eventTime(input.pair())));
+        if (label.squaredDistance() > state.model.noveltyThreshold()) {
+            long record = state.model.recordsSeen() + state.pending.size();
+            int buffer = settings.lifecycle().noveltyBuffer();
+            // a birth needs novel records arriving at MIN_NOVEL_RATE or more: older ones leave the buffer
+            long oldest = record - (long) Math.ceil(buffer / MIN_NOVEL_RATE);
+            state.novelty.removeIf(r -> r.record() < oldest);
+            state.novelty.add(new NovelRecord(prepared, input.pair().getPair().getCaption(),
+                    Labelling.eventTime(input.pair()), record));
+            if (state.novelty.size() > 2 * buffer) {
+                state.novelty.remove(0);
+            }
+        }
     }
 
     /**
@@ -174,13 +210,21 @@ public final class ConceptStream {
             LOG.warn("partial update for teacher {} before its model exists; ignored", teacher);
             return;
         }
-        BatchStatistics batch = BatchStatistics.fromState(partial.getBatch());
-        WindowStatistics window = WindowStatistics.fromState(partial.getWindow());
-        if (batch.k() != model.k() || batch.dim() != model.dim()) {
-            LOG.warn("partial update of K={}, D={} for a model of K={}, D={}; ignored", batch.k(), batch.dim(),
-                    model.k(), model.dim());
+        if (partial.getBatch().getK() > model.k() || partial.getBatch().getDim() != model.dim()) {
+            LOG.warn("partial update of K={}, D={} for a model of K={}, D={}; ignored", partial.getBatch().getK(),
+                    partial.getBatch().getDim(), model.k(), model.dim());
             return;
         }
+        StalePartials.Admitted admitted = StalePartials.admit(partial.getBatch(), partial.getBaseVersion(),
+                model.version(), state.since);
+        if (admitted.droppedRecords() > 0) {
+            state.droppedPartialRecords += admitted.droppedRecords();
+            LOG.info("teacher {}: dropped {} records of a partial update from version {} (model at {}): their"
+                    + " concepts changed since", teacher, admitted.droppedRecords(), partial.getBaseVersion(),
+                    model.version());
+        }
+        BatchStatistics batch = BatchStatistics.fromState(admitted.batch());
+        WindowStatistics window = DriftGrowth.window(WindowStatistics.fromState(partial.getWindow()), model.k());
         if (state.partialBatch != null) {
             batch.merge(state.partialBatch);
             window.merge(state.partialWindow);
@@ -245,36 +289,52 @@ public final class ConceptStream {
             }
             return;
         }
-        OfflineKMeans.Result fit = OfflineKMeans.fit(vectors, settings.kmeans(), newest);
+        // the fit sees a uniform sample of B of the W buffered records (all of them when W = B); all W get labels
+        List<float[]> sample = sample(vectors, settings.effectiveBootstrapSize(), settings.kmeans().seed());
+        OfflineKMeans.Result fit = OfflineKMeans.fit(sample, settings.kmeans(), newest);
         ConceptModel model = fit.model();
+        List<Label> labels = new ArrayList<>(usable.size());
         WindowStatistics reference = new WindowStatistics(k);
+        double[] d2 = new double[usable.size()];
         for (int i = 0; i < usable.size(); i++) {
-            reference.observe(fit.assignments()[i], fit.squaredDistances()[i], model.noveltyThreshold(),
+            Label label = model.label(vectors.get(i));
+            labels.add(label);
+            d2[i] = label.squaredDistance();
+            reference.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
                     model.temperature());
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
+        state.scale = model.temperature();
         state.conceptIds = LongStream.range(0, k).boxed().toList();
         state.nextConceptId = k;
+        state.since = new long[k];
+        Arrays.fill(state.since, model.version());
+        state.lowSince = new long[k];
+        Arrays.fill(state.lowSince, -1);
+        state.captions = nearestCaptions(usable, labels, k);
+        state.spread = Kernel.temperatureFromData(d2);
+        state.targetEntropy = settings.lifecycle().targetEntropy() > 0 ? settings.lifecycle().targetEntropy()
+                : labels.stream().mapToDouble(l -> Temperature.entropy(l.probabilities())).average().orElse(0);
         List<Long> ids = state.conceptIds;
         out.snapshot(CentroidSnapshots.of(model, teacher, ids, List.of(), now));
-        LOG.info("teacher {}: bootstrapped K={} concepts of D={} from {} records in {} Lloyd iterations "
-                + "(inertia {}, tau {})", teacher, k, dim, usable.size(), fit.iterations(), fit.inertia(),
-                model.temperature());
+        LOG.info("teacher {}: bootstrapped K={} concepts of D={} from {} of {} records in {} Lloyd iterations "
+                + "(inertia {}, tau {})", teacher, k, dim, sample.size(), usable.size(), fit.iterations(),
+                fit.inertia(), model.temperature());
 
         // the bootstrap records are in the model already: label them and count them into the drift windows
         WindowStatistics chunk = new WindowStatistics(k);
         long chunkEnd = oldest;
         for (int i = 0; i < usable.size(); i++) {
             EmbeddingInput input = usable.get(i);
-            Label label = model.label(vectors.get(i));
+            Label label = labels.get(i);
             out.label(Labelling.labelled(input.pair(), label, ids, now));
-            chunk.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
+            chunk.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), state.scale);
             chunkEnd = Math.max(chunkEnd, Labelling.eventTime(input.pair()));
             if (chunk.records() >= monitor.recordsToCloseWindow() || i == usable.size() - 1) {
                 Optional<DriftSummary> summary = monitor.add(chunk, model, List.of(), chunkEnd);
                 if (summary.isPresent()) {
-                    out.drift(Labelling.report(teacher, summary.get(), now));
+                    out.drift(report(summary.get(), now));
                     model = model.withNoveltyThreshold(monitor.noveltyThreshold());
                 }
                 chunk = new WindowStatistics(k);
@@ -291,7 +351,7 @@ public final class ConceptStream {
         WindowStatistics window = new WindowStatistics(model.k());
         for (PendingVector v : state.pending) {
             batch.add(v.concept(), v.prepared(), v.eventTime());
-            window.observe(v.concept(), v.squaredDistance(), model.noveltyThreshold(), model.temperature());
+            window.observe(v.concept(), v.squaredDistance(), model.noveltyThreshold(), state.scale);
         }
         if (state.partialBatch != null) {
             batch.merge(state.partialBatch);
@@ -302,28 +362,125 @@ public final class ConceptStream {
         }
         OnlineKMeans.Update update = OnlineKMeans.update(model, batch, settings.online());
         ConceptModel next = update.model();
-        if (!update.reseeded().isEmpty()) {
-            List<Long> ids = new ArrayList<>(state.conceptIds);
-            for (int concept : update.reseeded()) {
-                ids.set(concept, state.nextConceptId++);
-            }
-            state.conceptIds = List.copyOf(ids);
+        List<Long> ids = new ArrayList<>(state.conceptIds);
+        for (int concept : update.reseeded()) {
+            ids.set(concept, state.nextConceptId++);
+            state.since[concept] = next.version();
         }
+        followSpread();
+        List<ConceptEvent> events = new ArrayList<>();
+        ConceptLayout layout = new ConceptLayout(next, ids.stream().mapToLong(Long::longValue).toArray(),
+                state.since, state.lowSince, state.captions, state.nextConceptId);
+        LifecycleSettings lifecycle = settings.lifecycle();
+        long time = batch.maxEventTime();
+        layout.retire(lifecycle, next.recordsSeen(), next.version(), time, events);
+        layout.merge(lifecycle, state.spread, next.version(), time, events);
+        layout.birth(state.novelty, lifecycle, state.spread, settings.effectiveMaxConcepts(),
+                settings.kmeans().seed(), next.version(), time, events);
+        if (!events.isEmpty()) {
+            next = layout.toModel(next);
+            ids = Arrays.stream(layout.ids()).boxed().toList();
+            state.nextConceptId = layout.nextId();
+            state.captions = layout.captions();
+            events.forEach(e -> LOG.info("teacher {}: version {} {} concept {} (row {}, weight {}) {}", teacher,
+                    e.version(), e.kind(), e.conceptId(), e.row(), Math.round(e.weight()), e.captions()));
+        }
+        state.since = layout.since();
+        state.lowSince = layout.lowSince();
+        state.conceptIds = List.copyOf(ids);
+        state.events.addAll(events);
+        if (next.k() > model.k()) {
+            state.monitor = DriftGrowth.monitor(state.monitor, next, settings.drift().thresholds());
+            window = DriftGrowth.window(window, next.k());
+        }
+        boolean changed = !events.isEmpty() || !update.reseeded().isEmpty();
         Optional<DriftSummary> summary = state.monitor.add(window, next, update.reseeded(), batch.maxEventTime());
         if (summary.isPresent()) {
-            out.drift(Labelling.report(teacher, summary.get(), now));
             next = next.withNoveltyThreshold(state.monitor.noveltyThreshold());
+        }
+        if (changed || summary.isPresent()) {
+            next = followEntropy(next);
+        }
+        if (summary.isPresent()) {
+            out.drift(report(summary.get(), now));
         }
         if (!update.reseeded().isEmpty()) {
             LOG.info("teacher {}: version {} re-seeded concepts {} (now ids {})", teacher, next.version(),
                     update.reseeded(), update.reseeded().stream().map(state.conceptIds::get).toList());
         }
-        if (next.version() % settings.snapshotEvery() == 0) {
+        if (next.version() % settings.snapshotEvery() == 0 || changed) {
             out.snapshot(CentroidSnapshots.of(next, teacher, state.conceptIds, update.reseeded(), now));
         }
         state.pending.clear();
         state.partialBatch = null;
         state.partialWindow = null;
         state.model = next;
+    }
+    /** The drift report of a closed window, with the life-cycle events since the previous one. */
+    private DriftReport report(DriftSummary summary, Instant now) {
+        DriftReport report = Labelling.report(teacher, summary, state.events, now);
+        state.events.clear();
+        return report;
+    }
+
+    /** The spread follows the median d² of the pending records to their concepts (a moving average, rate 0.1). */
+    private void followSpread() {
+        if (state.pending.size() < MIN_SAMPLE) {
+            return;
+        }
+        double median = Kernel.temperatureFromData(
+                state.pending.stream().mapToDouble(PendingVector::squaredDistance).toArray());
+        state.spread = state.spread == 0 ? median : (1 - SPREAD_RATE) * state.spread + SPREAD_RATE * median;
+    }
+
+    /**
+     * τ re-estimated on the pending records so the mean label entropy stays at the target: only when τ comes from
+     * the data, on the single-operator path (the parallel assigners bin distances by the published τ), with enough
+     * records to measure.
+     */
+    private ConceptModel followEntropy(ConceptModel model) {
+        if (settings.kmeans().temperature() > 0 || settings.assigners() > 0 || state.pending.size() < MIN_SAMPLE
+                || state.targetEntropy == 0 || model.activeCount() < 2) {
+            return model;
+        }
+        List<double[]> d2 = state.pending.stream().map(v -> model.squaredDistances(v.prepared())).toList();
+        double tau = Temperature.forEntropy(d2, model.kernel(), state.targetEntropy, model.temperature());
+        return model.withTemperature(tau);
+    }
+
+    /** A seeded uniform sample of {@code size} of {@code vectors}, in their order (all of them if fewer). */
+    private static List<float[]> sample(List<float[]> vectors, int size, long seed) {
+        if (vectors.size() <= size) {
+            return vectors;
+        }
+        int[] index = new int[vectors.size()];
+        Arrays.setAll(index, i -> i);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            int j = i + random.nextInt(index.length - i);
+            int t = index[i];
+            index[i] = index[j];
+            index[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(index, size);
+        Arrays.sort(chosen);
+        return Arrays.stream(chosen).mapToObj(vectors::get).toList();
+    }
+
+    /** For each concept, the captions of the (up to 3) bootstrap records nearest it. */
+    private static List<List<String>> nearestCaptions(List<EmbeddingInput> inputs, List<Label> labels, int k) {
+        List<List<Integer>> members = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            members.add(new ArrayList<>());
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            members.get(labels.get(i).concept()).add(i);
+        }
+        List<List<String>> captions = new ArrayList<>(k);
+        for (List<Integer> m : members) {
+            captions.add(m.stream().sorted(Comparator.comparingDouble(i -> labels.get(i).squaredDistance()))
+                    .limit(CAPTIONS).map(i -> inputs.get(i).pair().getPair().getCaption()).toList());
+        }
+        return captions;
     }
 }

@@ -4,6 +4,8 @@ import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.drift.DriftSummary;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Label;
+import dev.kclip.concepts.lifecycle.ConceptEvent;
+import dev.kclip.schemas.ConceptEventKind;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.EmbeddedPair;
@@ -62,8 +64,26 @@ public final class Labelling {
                 .build();
     }
 
-    /** The drift report of one closed window, created at {@code now}. */
-    public static DriftReport report(String teacherModelId, DriftSummary summary, Instant now) {
+    /**
+     * The drift report of one closed window, created at {@code now}, with the concept events since the previous
+     * report (a born concept's share: the window's records labelled with its row).
+     */
+    public static DriftReport report(String teacherModelId, DriftSummary summary, List<ConceptEvent> events,
+            Instant now) {
+        long[] counts = summary.conceptCounts();
+        List<dev.kclip.schemas.ConceptEvent> reported = events.stream().map(e -> dev.kclip.schemas.ConceptEvent
+                .newBuilder()
+                .setKind(ConceptEventKind.valueOf(e.kind().name()))
+                .setConceptId(e.conceptId())
+                .setRow(e.row())
+                .setCentroidVersion(e.version())
+                .setEventTime(Instant.ofEpochMilli(e.eventTime()))
+                .setWeight(e.weight())
+                .setShare(e.kind() == ConceptEvent.Kind.BORN && e.row() < counts.length && summary.records() > 0
+                        ? counts[e.row()] / (double) summary.records() : 0)
+                .setIntoConceptId(e.intoConceptId())
+                .setCaptions(e.captions())
+                .build()).toList();
         return DriftReport.newBuilder()
                 .setTeacherModelId(teacherModelId)
                 .setWindow(summary.window())
@@ -78,6 +98,7 @@ public final class Labelling {
                 .setLevel(summary.level())
                 .setCentroidVersion(summary.centroidVersion())
                 .setCreatedTime(now)
+                .setConceptEvents(reported)
                 .build();
     }
 

@@ -12,6 +12,7 @@ import dev.kclip.concepts.job.ConceptJobMain;
 import dev.kclip.concepts.kmeans.Decay;
 import dev.kclip.concepts.kmeans.Distance;
 import dev.kclip.concepts.kmeans.Kernel;
+import dev.kclip.concepts.lifecycle.LifecycleSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,16 @@ class ConceptJobOptionsTest {
         assertEquals(64, config.concepts().kmeans().k());
         assertEquals(2_048, config.concepts().effectiveBootstrapSize()); // max(2048, 20·64)
         assertEquals("kclip.teacher.embeddings", config.topics().input());
+        assertEquals(128, config.concepts().effectiveMaxConcepts()); // 2·K
+        assertEquals(2_048, config.concepts().effectiveBootstrapWindow()); // W = B
+    }
+
+    @Test
+    void lifeCycleOptionsSetTheLifecycleSettings() {
+        LifecycleSettings lifecycle = parse("--max-k", "96", "--novelty-buffer", "32", "--merge-ratio", "0.1",
+                "--retire-ratio", "0.2", "--retire-window", "1000", "--target-entropy", "0.5",
+                "--bootstrap-window", "4096").concepts().lifecycle();
+        assertEquals(new LifecycleSettings(96, 32, 0.1, 0.2, 1000, 0.5, 4096), lifecycle);
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.kclip.concepts.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.schemas.ConceptEvent;
+import dev.kclip.schemas.ConceptEventKind;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import java.time.Instant;
@@ -25,5 +28,23 @@ class DriftLinesTest {
                 DriftLines.format(report(12, DriftLevel.ALERT, List.of(3))));
         assertEquals("2025-06-01T12:00:05Z onnx-minilm window 3 OK    js 0.213 novelty 28.4% displacement 0.41 "
                 + "records 1000 v57 top c2 50% c3 40% c0 10%", DriftLines.format(report(3, DriftLevel.OK, List.of())));
+    }
+
+    @Test
+    void bornMergedAndRetiredConceptsAreNamed() {
+        Instant born = Instant.parse("2025-06-01T12:04:00Z");
+        ConceptEvent bornEvent = ConceptEvent.newBuilder().setKind(ConceptEventKind.BORN).setConceptId(31).setRow(3)
+                .setCentroidVersion(57).setEventTime(born).setWeight(12).setShare(0.18)
+                .setCaptions(List.of("flag: France", "flag: Chile", "flag: Peru")).build();
+        ConceptEvent merged = ConceptEvent.newBuilder().setKind(ConceptEventKind.MERGED).setConceptId(7).setRow(1)
+                .setCentroidVersion(57).setEventTime(born).setWeight(40).setIntoConceptId(2).build();
+        ConceptEvent retired = ConceptEvent.newBuilder().setKind(ConceptEventKind.RETIRED).setConceptId(4).setRow(0)
+                .setCentroidVersion(57).setEventTime(born).setWeight(1).setCaptions(List.of("grinning face")).build();
+        DriftReport withEvents = DriftReport.newBuilder(report(12, DriftLevel.WARN, List.of()))
+                .setConceptEvents(List.of(bornEvent, merged, retired)).build();
+        String line = DriftLines.format(withEvents);
+        assertTrue(line.endsWith(" top c2 50% c3 40% c0 10%"
+                + " | new concept #31 'flag: France, flag: Chile, flag: Peru' born at 2025-06-01T12:04:00Z, share 18%"
+                + " | concept #7 merged into #2 | concept #4 'grinning face' retired"), line);
     }
 }

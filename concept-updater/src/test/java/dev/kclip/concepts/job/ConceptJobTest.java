@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.concepts.kmeans.KMeansSettings;
-import dev.kclip.concepts.testdata.Clustering;
+import dev.kclip.concepts.bench.Agreement;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
 import dev.kclip.schemas.CentroidSnapshot;
@@ -87,7 +87,7 @@ class ConceptJobTest {
         for (int i = 0; i < 1_000; i++) {
             predicted[i] = top.get(Embeddings.id(i));
         }
-        assertEquals(1.0, Clustering.adjustedRandIndex(sample.truth(), predicted), 1e-12);
+        assertEquals(1.0, Agreement.adjustedRandIndex(sample.truth(), predicted), 1e-12);
         for (LabelledPair l : out) {
             float[] p = Float32Vectors.decode(l.getSoftLabel(), 5);
             double sum = 0;

@@ -8,7 +8,7 @@ import dev.kclip.concepts.kmeans.CentroidSnapshots;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.OfflineKMeans;
-import dev.kclip.concepts.testdata.Clustering;
+import dev.kclip.concepts.bench.Agreement;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
 import dev.kclip.schemas.CentroidSnapshot;
@@ -77,7 +77,7 @@ class OnlineQualityIT {
         for (int i = 0; i < N; i++) {
             predicted[i] = top.get(Embeddings.id(i));
         }
-        double ari = Clustering.adjustedRandIndex(sample.truth(), predicted);
+        double ari = Agreement.adjustedRandIndex(sample.truth(), predicted);
         assertTrue(ari >= 0.95, "adjusted Rand index " + ari);
 
         ConceptModel online = newestModel(single);

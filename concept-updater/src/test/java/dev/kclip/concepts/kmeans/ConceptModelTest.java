@@ -81,6 +81,26 @@ class ConceptModelTest {
     }
 
     @Test
+    void aFreeRowIsNeverNearestHasProbabilityZeroAndSurvivesStateAndSnapshots() {
+        ConceptModel model = new ConceptModel(Centroids.of(new float[][] {{1, 0}, {0, 1}, {-1, 0}}, Distance.COSINE),
+                new double[] {5, 0, 7}, Kernel.GAUSSIAN, 0.5, 0.9, 4, 12, 0, new boolean[] {true, false, true});
+        float[] nearFree = {0.1f, 1};
+        Label label = model.label(nearFree);
+        assertEquals(0, label.concept(), "row 1 is free: row 0 is the nearest active one");
+        assertEquals(0f, label.probabilities()[1]);
+        assertEquals(2, model.activeCount());
+        ConceptModel restored = ConceptModel.fromState(model.toState());
+        assertArrayEquals(model.active(), restored.active());
+        CentroidSnapshot snapshot = CentroidSnapshots.of(model, "t", List.of(3L, CentroidSnapshots.FREE, 8L),
+                List.of(), Instant.EPOCH);
+        assertArrayEquals(model.active(), CentroidSnapshots.toModel(snapshot).active());
+        assertThrows(IllegalArgumentException.class, () -> CentroidSnapshots.of(model, "t", List.of(3L, 4L, 8L),
+                List.of(), Instant.EPOCH), "a free row must have id -1");
+        assertThrows(IllegalArgumentException.class, () -> new ConceptModel(model.centroids(), new double[3],
+                Kernel.GAUSSIAN, 0.5, 0.9, 4, 12, 0, new boolean[3]), "at least one active concept");
+    }
+
+    @Test
     void cosineRejectsTheZeroVectorAndWrongDimensions() {
         assertThrows(IllegalArgumentException.class, () -> model.label(new float[3]));
         assertThrows(IllegalArgumentException.class, () -> model.label(new float[] {1, 2}));

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kclip.concepts.testdata.Clustering;
+import dev.kclip.concepts.bench.Agreement;
 import dev.kclip.concepts.testdata.GaussianClusters;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ class OfflineKMeansTest {
     @Test
     void recoversTheTrueClustersAndConverges() {
         OfflineKMeans.Result result = OfflineKMeans.fit(sample.vectors(), KMeansSettings.defaults(6));
-        assertEquals(1.0, Clustering.adjustedRandIndex(sample.truth(), result.assignments()), 1e-12);
+        assertEquals(1.0, Agreement.adjustedRandIndex(sample.truth(), result.assignments()), 1e-12);
         assertTrue(result.converged());
         assertEquals(1, result.model().version());
         assertEquals(1200, result.model().recordsSeen());
@@ -32,7 +32,7 @@ class OfflineKMeansTest {
         List<Long> missed = new ArrayList<>();
         for (long seed = 0; seed < 40; seed++) {
             OfflineKMeans.Result result = OfflineKMeans.fit(ten.vectors(), KMeansSettings.defaults(10).withSeed(seed));
-            if (Clustering.adjustedRandIndex(ten.truth(), result.assignments()) < 0.999) {
+            if (Agreement.adjustedRandIndex(ten.truth(), result.assignments()) < 0.999) {
                 missed.add(seed);
             }
         }

@@ -1,10 +1,12 @@
 package dev.kclip.concepts.stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kclip.concepts.bench.Agreement;
 import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.drift.WindowStatistics;
@@ -16,22 +18,32 @@ import dev.kclip.concepts.kmeans.Decay;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.kmeans.Label;
 import dev.kclip.concepts.kmeans.OnlineSettings;
+import dev.kclip.concepts.lifecycle.LifecycleSettings;
+import dev.kclip.concepts.lifecycle.Temperature;
+import dev.kclip.concepts.state.ConceptStreamState;
 import dev.kclip.concepts.state.PartialStatistics;
-import dev.kclip.concepts.testdata.Clustering;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
+import dev.kclip.schemas.AvroBytes;
 import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.schemas.ConceptEventKind;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 /** {@link ConceptStream} by method calls alone: no Flink, no Kafka. */
@@ -73,7 +85,8 @@ class ConceptStreamTest {
 
     private static ConceptSettings settings(int bootstrap, int batch, int window, OnlineSettings online) {
         return new ConceptSettings(KMeansSettings.defaults(K), online,
-                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0);
+                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0,
+                LifecycleSettings.defaults());
     }
 
     private static ConceptSettings settings() {
@@ -139,7 +152,7 @@ class ConceptStreamTest {
         }
         assertEquals(300, out.labels.size());
         int[] predicted = out.labels.stream().mapToInt(LabelledPair::getTopConcept).toArray();
-        assertEquals(1.0, Clustering.adjustedRandIndex(sample.truth(), predicted), 1e-12);
+        assertEquals(1.0, Agreement.adjustedRandIndex(sample.truth(), predicted), 1e-12);
         // bootstrap = version 1, then one update per 20 labelled records: (300 - 60) / 20 = 12
         List<Long> versions = out.snapshots.stream().map(CentroidSnapshot::getVersion).toList();
         assertEquals(LongStream.rangeClosed(1, 13).boxed().toList(), versions);
@@ -195,9 +208,13 @@ class ConceptStreamTest {
                 out.reports.stream().map(DriftReport::getWindow).toList());
     }
 
-    /** Half-life of 20 records and a high re-seed ratio: a concept that gets no records dies and is re-seeded. */
+    /**
+     * Half-life of 20 records and a high re-seed ratio: a concept that gets no records dies and is re-seeded (no
+     * merges or retirements, which would otherwise take the dying concepts first).
+     */
     private static ConceptSettings reseeding() {
-        return settings(60, 20, 100, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7));
+        return settings(60, 20, 100, new OnlineSettings(Decay.halfLifeRecords(20), 0.05, 7))
+                .withLifecycle(LifecycleSettings.defaults().withMergeRatio(0).withRetire(0, 0));
     }
 
     @Test
@@ -368,6 +385,174 @@ class ConceptStreamTest {
         assertEquals(K, fromOld.nextConceptId());
         Label label = fromOld.model().label(clusters.point(1));
         assertEquals(model.label(clusters.point(1)).concept(), label.concept());
+    }
+
+    /** Clusters 0..2 as the bootstrap sees them, and 3 and 4 that arrive later. */
+    private final GaussianClusters five = new GaussianClusters(5, D, 0.02, 5);
+
+    /** Clusters as {@link #five}, but noisy enough that soft labels are not one-hot. */
+    private final GaussianClusters noisy = new GaussianClusters(5, D, 0.15, 5);
+
+    private List<EmbeddingInput> fromClusters(int from, int n, int clusterFrom, int clusterTo, List<Integer> truth) {
+        return fromClusters(five, from, n, clusterFrom, clusterTo, truth);
+    }
+
+    private static List<EmbeddingInput> fromClusters(GaussianClusters clusters, int from, int n, int clusterFrom,
+            int clusterTo, List<Integer> truth) {
+        GaussianClusters.Sample sample = clusters.sample(n, clusterFrom, clusterTo);
+        List<EmbeddingInput> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(record(from + i, sample.vectors().get(i)));
+            truth.add(sample.truth()[i]);
+        }
+        return out;
+    }
+
+    /**
+     * The life cycle at test scale: a bootstrap of 300 (so the novelty threshold, its 99th percentile, is measured
+     * on enough records), a novelty buffer of 60, half-life 200 records, retirement after 200.
+     */
+    private static ConceptSettings lifecycle() {
+        return settings(300, 20, 100, new OnlineSettings(Decay.halfLifeRecords(200), 0, 7))
+                .withLifecycle(LifecycleSettings.defaults().withNoveltyBuffer(60).withRetire(0.1, 200)
+                        .withMaxConcepts(6));
+    }
+
+    @Test
+    void aNewClusterGetsAConceptWithinBoundedRecordsAndAClusterThatStopsRetires() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, lifecycle(), ConceptState.empty());
+        Collected out = new Collected();
+        List<Integer> truth = new ArrayList<>();
+        feed(stream, fromClusters(0, 300, 0, K, truth), out);
+        feed(stream, fromClusters(300, 400, 0, 4, truth), out); // cluster 3 is new: a quarter of the stream
+        // born: new rows with the next ids (a tight cluster may come as two halves), labelling cluster 3
+        List<Long> ids = stream.state().conceptIds();
+        int born = ids.size() - K;
+        assertTrue(born >= 1 && born <= 2, ids.toString());
+        assertEquals(LongStream.range(0, K + born).boxed().toList(), ids);
+        int firstNew = truth.indexOf(3);
+        int firstOwn = -1;
+        int newLabelled = 0;
+        int newByBorn = 0;
+        for (LabelledPair label : out.labels) {
+            int i = Integer.parseInt(label.getEmbedded().getPair().getId().substring("pair-".length()));
+            if (firstOwn < 0 && truth.get(i) == 3 && label.getTopConcept() >= K) {
+                firstOwn = i;
+                assertEquals(K + born, label.getConceptCount(), "the label grew");
+            }
+            if (firstOwn >= 0 && truth.get(i) == 3) {
+                newLabelled++;
+                newByBorn += label.getTopConcept() >= K ? 1 : 0;
+            }
+        }
+        assertTrue(newByBorn >= 0.95 * newLabelled, newByBorn + " of the " + newLabelled
+                + " records of cluster 3 since the birth have a born concept");
+        assertTrue(firstOwn > firstNew && firstOwn - firstNew <= 60 * 4 + 2 * 20,
+                "born after " + (firstOwn - firstNew) + " records: the buffer fills in about 60 / 0.25, plus a batch");
+        DriftReport bornIn = out.reports.stream().filter(r -> !r.getConceptEvents().isEmpty()).findFirst()
+                .orElseThrow();
+        dev.kclip.schemas.ConceptEvent event = bornIn.getConceptEvents().get(0);
+        assertEquals(ConceptEventKind.BORN, event.getKind());
+        assertEquals(3, event.getConceptId());
+        assertEquals(3, event.getRow());
+        assertEquals(3, event.getCaptions().size());
+        assertTrue(event.getCaptions().get(0).startsWith("caption pair-"), event.getCaptions().toString());
+        assertTrue(event.getShare() > 0.02 && event.getShare() < 0.5, "share " + event.getShare());
+
+        // cluster 0 stops: its concept retires, its row is free (id -1, probability 0), its id is never reused
+        int seen = out.labels.size();
+        int zeroRow = out.labels.get(truth.indexOf(0)).getTopConcept();
+        long zeroId = zeroRow;
+        feed(stream, fromClusters(700, 1_500, 1, 4, truth), out);
+        assertFalse(stream.state().conceptIds().contains(zeroId), "cluster 0's concept " + zeroId + " is gone: "
+                + stream.state().conceptIds());
+        assertTrue(out.reports.stream().flatMap(r -> r.getConceptEvents().stream())
+                .anyMatch(e -> e.getKind() == ConceptEventKind.RETIRED && e.getConceptId() == zeroId));
+        CentroidSnapshot retiredIn = out.snapshots.stream()
+                .filter(snapshot -> snapshot.getConceptIds().get(zeroRow) == CentroidSnapshots.FREE)
+                .findFirst().orElseThrow();
+        assertFalse(CentroidSnapshots.toModel(retiredIn).isActive(zeroRow), "a free row in the snapshot");
+        for (LabelledPair label : out.labels) {
+            if (label.getCentroidVersion() == retiredIn.getVersion()) {
+                assertEquals(0f, Float32Vectors.decode(label.getSoftLabel(), label.getConceptCount())[zeroRow],
+                        "a free row has probability 0");
+            }
+        }
+        assertTrue(out.labels.size() > seen);
+        // ids only grow: a later birth takes a fresh one (into the lowest free row first)
+        long next = stream.state().nextConceptId();
+        feed(stream, fromClusters(2_200, 300, 1, 5, truth), out);
+        assertTrue(stream.state().nextConceptId() > next, "cluster 4 was born");
+        assertTrue(stream.state().conceptIds().stream().filter(id -> id >= 0).distinct().count()
+                == stream.state().conceptIds().stream().filter(id -> id >= 0).count(), "no id twice");
+    }
+
+    @Test
+    void tauFollowsTheTargetEntropyAsConceptsAreBorn() {
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, lifecycle(), ConceptState.empty());
+        Collected out = new Collected();
+        List<Integer> truth = new ArrayList<>();
+        feed(stream, fromClusters(noisy, 0, 300, 0, K, truth), out);
+        double target = stream.state().targetEntropy();
+        double tau = stream.state().model().temperature();
+        assertTrue(target > 0.01, "measured at the bootstrap: " + target);
+        feed(stream, fromClusters(noisy, 300, 400, 0, 4, truth), out);
+        assertTrue(stream.state().model().activeCount() > K, "cluster 3 was born");
+        assertNotEquals(tau, stream.state().model().temperature(), "re-estimated when a concept was born");
+        // the labels of the last batch have the target's mean entropy, to a few percent
+        ConceptModel model = stream.state().model();
+        double entropy = out.labels.subList(out.labels.size() - 20, out.labels.size()).stream()
+                .mapToDouble(l -> Temperature.entropy(Float32Vectors.decode(l.getSoftLabel(), l.getConceptCount())))
+                .average().orElseThrow();
+        assertEquals(target, entropy, target, "mean entropy of the newest labels, model " + model);
+        assertTrue(stream.state().model().temperature() < tau, "more concepts, sharper kernel for the same entropy");
+    }
+
+    @Test
+    void theBootstrapSamplesItsWindowAndLabelsAllOfIt() {
+        ConceptSettings windowed = settings().withLifecycle(LifecycleSettings.defaults().withBootstrapWindow(120));
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, windowed, ConceptState.empty());
+        Collected out = new Collected();
+        List<Integer> truth = new ArrayList<>();
+        // clusters 0 and 1 first, cluster 2 only in the window's second half: the first B = 60 alone would miss it
+        List<EmbeddingInput> input = new ArrayList<>(fromClusters(0, 60, 0, 2, truth));
+        input.addAll(fromClusters(60, 60, 2, 3, truth));
+        feed(stream, input.subList(0, 119), out);
+        assertTrue(out.labels.isEmpty(), "waits for W = 120 records");
+        stream.onRecord(input.get(119), NOW, out);
+        assertEquals(120, out.labels.size());
+        int[] predicted = out.labels.stream().mapToInt(LabelledPair::getTopConcept).toArray();
+        assertEquals(1.0, Agreement.adjustedRandIndex(truth.stream().mapToInt(Integer::intValue).toArray(),
+                predicted), 1e-12, "all three clusters found");
+    }
+
+    @Test
+    void stateWrittenBeforeTheLifeCycleStillRestores() throws IOException {
+        ConceptStream original = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        Collected ignored = new Collected();
+        List<EmbeddingInput> input = records(0, 200, 0, K);
+        feed(original, input.subList(0, 110), ignored);
+        Schema v1;
+        try (InputStream in = getClass().getResourceAsStream(
+                "/dev/kclip/concepts/state/history/ConceptStreamState-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        // the old writer schema is the new one without the appended fields: write the current state with it
+        ConceptStreamState current = ConceptStreamState.fromByteBuffer(ByteBuffer.wrap(original.state().encode()));
+        byte[] old = AvroBytes.toArray(new BinaryMessageEncoder<ConceptStreamState>(SpecificData.get(), v1)
+                .encode(current));
+        ConceptState restored = ConceptState.decode(old);
+        assertEquals(original.state().conceptIds(), restored.conceptIds());
+        assertEquals(original.state().model().version(), restored.model().version());
+        assertArrayEquals(new long[K], restored.since(), "every concept known since version 0");
+        ConceptStream continued = new ConceptStream(Embeddings.TEACHER, settings(), restored);
+        Collected a = new Collected();
+        Collected b = new Collected();
+        feed(original, input.subList(110, 200), a);
+        feed(continued, input.subList(110, 200), b);
+        assertEquals(a.labels.stream().map(LabelledPair::getTopConcept).toList(),
+                b.labels.stream().map(LabelledPair::getTopConcept).toList());
+        assertEquals(a.snapshots.size(), b.snapshots.size());
     }
 
     /** The partial statistics an assigner would send for {@code records}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.LabelledPair;
@@ -112,6 +113,18 @@ class AvroSerdeTest {
         assertEquals(List.of(), readSnapshot.getConceptIds());
         assertEquals(snapshot.getReseeded(), readSnapshot.getReseeded());
         assertEquals(snapshot.getCentroids(), readSnapshot.getCentroids());
+    }
+
+    /** Drift reports written before {@code conceptEvents} existed read with no events. */
+    @Test
+    void driftReportsWrittenBeforeConceptEventsStillRead() throws IOException {
+        DriftReport report = SampleRecords.drift();
+        byte[] old = writeWithHistoricalSchema("DriftReport-v1.avsc", report);
+        DriftReport read = new AvroSerde<>(DriftReport.class).deserialize("t", old);
+        assertEquals(List.of(), read.getConceptEvents(), "the added field takes its default");
+        assertEquals(report.getConceptCounts(), read.getConceptCounts());
+        assertEquals(report.getLevel(), read.getLevel());
+        assertEquals(1, report.getConceptEvents().size(), "the sample has an event the old schema drops");
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.CheckpointEvent;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftLevel;
+import dev.kclip.schemas.ConceptEvent;
+import dev.kclip.schemas.ConceptEventKind;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
@@ -72,6 +74,9 @@ final class SampleRecords {
                 .setRecords(1000).setConceptCounts(List.of(600L, 400L)).setJsDivergence(0.31)
                 .setCentroidDisplacement(0.8).setNoveltyRate(0.12).setReseeded(List.of(0))
                 .setLevel(DriftLevel.ALERT).setCentroidVersion(9).setCreatedTime(T0)
+                .setConceptEvents(List.of(ConceptEvent.newBuilder().setKind(ConceptEventKind.BORN).setConceptId(31)
+                        .setRow(1).setCentroidVersion(9).setEventTime(T0).setWeight(32).setShare(0.18)
+                        .setCaptions(List.of("flag: France", "flag: Chile")).build()))
                 .build();
     }
 

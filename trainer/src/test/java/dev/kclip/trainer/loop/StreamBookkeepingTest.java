@@ -66,6 +66,22 @@ class StreamBookkeepingTest {
         assertArrayEquals(new long[] {100, 200, 102}, tracker.ids());
     }
 
+    /**
+     * The concept updater's life cycle: a retired concept leaves a free row (id -1, probability 0), a birth takes the
+     * free row first and then grows K; the classifier resets exactly the rows whose concept changed.
+     */
+    @Test
+    void theClassifierFollowsRetirementsAndBirths() {
+        ConceptTracker tracker = new ConceptTracker(3, 1, new long[] {0, 1, 2});
+        assertEquals(new RowRemap(new int[] {0, -1, 2}), tracker.advance(3, 2, new long[] {0, -1, 2}).orElseThrow(),
+                "concept 1 retired: its row is free");
+        assertEquals(new RowRemap(new int[] {0, -1, 2, -1}),
+                tracker.advance(4, 3, new long[] {0, 5, 2, 6}).orElseThrow(),
+                "concept 5 born into the free row, concept 6 into a new one");
+        assertTrue(tracker.advance(4, 4, new long[] {0, 5, 2, 6}).isEmpty(), "no change, rows stay");
+        assertArrayEquals(new long[] {0, 5, 2, 6}, tracker.ids());
+    }
+
     @Test
     void labelsWithoutIdsNameTheirIndices() {
         ConceptTracker tracker = new ConceptTracker(4, 10, null);
