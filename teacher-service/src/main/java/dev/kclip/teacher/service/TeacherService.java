@@ -89,8 +89,12 @@ public final class TeacherService implements StageService {
     /** Room left under the producer's max.request.size for the record batch framing. */
     private static final int RECORD_OVERHEAD = 64 * 1024;
 
-    /** A consumed record on its way to a batch: decoded and priced, or already rejected. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Rejected rejected) {
+    /** A consumed record on its way to a batch: decoded and admitted (its caption tokenised), or already rejected. */
+    private record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Admission admission, Rejected rejected) {
+        Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Rejected rejected) {
+            this(record, pair, null, rejected);
+        }
+
         TopicPartition partition() {
             return new TopicPartition(record.topic(), record.partition());
         }
@@ -274,14 +278,14 @@ public final class TeacherService implements StageService {
             return;
         }
         Admission admission = embedder.admit(pair.getCaption());
-        batcher.add(new Pending(record, pair, admission.rejected()), admission.tokens(), now);
+        batcher.add(new Pending(record, pair, admission, admission.rejected()), admission.tokens(), now);
     }
 
     /** Embeds a batch and commits its outputs, dead letters and offsets in one transaction. */
     private void flush(List<Pending> batch) {
         List<Pending> toEmbed = batch.stream().filter(p -> p.rejected() == null).toList();
         long started = System.nanoTime();
-        List<Outcome> outcomes = embedder.embed(toEmbed.stream().map(p -> p.pair().getCaption()).toList());
+        List<Outcome> outcomes = embedder.embedAdmitted(toEmbed.stream().map(Pending::admission).toList());
         metrics.embed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
