@@ -19,6 +19,9 @@ import java.util.Map;
  * <p>A caption the teacher cannot embed must not stop the stream, but a broken teacher must not send every record
  * to the dead-letter topic either. So when a batch fails, its captions are retried one at a time; those that fail
  * alone are rejected, unless the teacher also fails on a known-good caption, which is a {@link TeacherFailure}.
+ *
+ * <p>{@link #admit} may run on one thread while {@link #embedAdmitted} runs on another (the service's model
+ * thread); each of the two on one thread at a time.
  */
 public final class CaptionEmbedder {
 
@@ -64,8 +67,9 @@ public final class CaptionEmbedder {
 
     private final TeacherModel teacher;
     private final EmbeddingCache cache;
-    private long reused;
-    private long computed;
+    /** Written by the embedding thread only, read by the metrics. */
+    private volatile long reused;
+    private volatile long computed;
 
     public CaptionEmbedder(TeacherModel teacher, EmbeddingCache cache) {
         this.teacher = teacher;
