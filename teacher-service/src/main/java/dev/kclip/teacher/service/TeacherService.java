@@ -274,8 +274,12 @@ public final class TeacherService implements StageService {
                 } catch (WakeupException e) {
                     continue;          // close() asked to stop: the loop condition ends it
                 }
-                if (batcher.isDue(System.nanoTime()) || (inFlight != null && inFlight.outcomes().isDone())) {
-                    advance(batcher.isDue(System.nanoTime()));
+                // every due batch goes before the next poll, so the buffer stays within a poll and a batch
+                while (batcher.isDue(System.nanoTime())) {
+                    advance(true);
+                }
+                if (inFlight != null && inFlight.outcomes().isDone()) {
+                    advance(false);
                 }
             }
             while (inFlight != null || !batcher.isEmpty()) {

@@ -77,16 +77,19 @@ public final class TeacherServiceBench {
         int warmUp = 2 * batchSize;
         List<String> all = TeacherBench.captions(warmUp + captions, 1);
         List<String> measured = all.subList(warmUp, all.size());
-        double before = bare(modelSpec, options, measured, batchSize);
-        double service;
         Path dir = tempDir();
+        // the bare runs too have the broker beside them in this process, holding the input: only the service differs
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0, Duration.ofMinutes(1))) {
-            service = service(KafkaConnection.to(broker.bootstrapServers()), modelSpec, options, all, warmUp, batchSize);
+            KafkaConnection kafka = KafkaConnection.to(broker.bootstrapServers());
+            createTopics(kafka);
+            produce(kafka, all);
+            double before = bare(modelSpec, options, measured, batchSize);
+            double service = service(kafka, modelSpec, options, all.size(), warmUp, batchSize);
+            double after = bare(modelSpec, options, measured, batchSize);
+            return new Result(modelSpec, batchSize, captions, before, service, after);
         } finally {
             delete(dir);
         }
-        double after = bare(modelSpec, options, measured, batchSize);
-        return new Result(modelSpec, batchSize, captions, before, service, after);
     }
 
     private static double bare(String modelSpec, TeacherOptions options, List<String> captions, int batchSize) {
@@ -95,15 +98,18 @@ public final class TeacherServiceBench {
         }
     }
 
-    private static double service(KafkaConnection kafka, String modelSpec, TeacherOptions options, List<String> captions,
-            int warmUp, int batchSize) {
+    private static void createTopics(KafkaConnection kafka) {
         try (Admin admin = Admin.create(kafka.admin())) {
             new TopicCatalogAdmin(admin).ensure(List.of(
                     new TopicSpec(TOPIC, 1, Map.of(), ImageCaptionPair.class, "pair id", "bench input"),
                     new TopicSpec("bench.embeddings", 1, Map.of(), EmbeddedPair.class, "pair id", "bench output"),
                     new TopicSpec("bench.dlq", 1, Map.of(), DeadLetter.class, "key", "bench dead letters")), 0);
         }
-        produce(kafka, captions);
+    }
+
+    /** Captions/s of the service over the {@code captions} pairs on the input after the first {@code warmUp}. */
+    private static double service(KafkaConnection kafka, String modelSpec, TeacherOptions options, int captions,
+            int warmUp, int batchSize) {
         TeacherServiceConfig config = TeacherServiceConfig.defaults(modelSpec).withTeacherOptions(options)
                 .withTopics(TOPIC, "bench.embeddings", "bench.dlq").withGroup("bench", "bench-0")
                 .withBatching(TeacherServiceConfig.DEFAULT_MAX_BATCH_TOKENS, batchSize, TeacherServiceConfig.DEFAULT_MAX_WAIT)
@@ -112,8 +118,8 @@ public final class TeacherServiceBench {
         try (TeacherService service = TeacherService.start(config, kafka, registry)) {
             Counter embedded = registry.get("kclip.teacher.embedded").counter();
             long started = awaitCount(service, embedded, warmUp);
-            long finished = awaitCount(service, embedded, captions.size());
-            return (captions.size() - warmUp) / ((finished - started) / 1e9);
+            long finished = awaitCount(service, embedded, captions);
+            return (captions - warmUp) / ((finished - started) / 1e9);
         }
     }
 
