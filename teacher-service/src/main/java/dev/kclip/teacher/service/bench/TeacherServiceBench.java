@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,27 +42,48 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The teacher service against its bare model, in one run: the model embeds {@code N} captions at batch size
  * {@code B} (before and after, to bracket a machine whose load drifts), and between the two the service embeds the
  * same captions Kafka-in/Kafka-out on an embedded broker, cache off, batches of {@code B}: captions/s of each and
- * the ratio. The service's clock starts once it has committed two warm-up batches and stops when the last
- * measured caption's transaction is committed.
+ * the ratio, in wall time and in this process's CPU time. The service's clock starts once it has committed two
+ * warm-up batches and stops when the last measured caption's transaction is committed. On a machine shared with
+ * other work, captions/s measure the process's share of the cores as much as its speed (a process with more busy
+ * threads gets more of them): there captions per CPU-second are the ratio to read.
  */
 public final class TeacherServiceBench {
 
-    /** One measurement: captions/s of the bare model (before and after) and of the service. */
-    public record Result(String model, int batchSize, int captions, double bareBefore, double service, double bareAfter) {
-        /** The bare model's captions/s, the mean of both runs. */
-        public double bare() {
-            return (bareBefore + bareAfter) / 2;
+    /**
+     * How fast one side embeds: captions per second of wall time, and per second of this process's CPU time (what
+     * a machine shared with other work still tells: wall time there measures the process's share of the cores).
+     */
+    public record Speed(double perSecond, double perCpuSecond) {
+        static Speed mean(Speed a, Speed b) {
+            return new Speed((a.perSecond + b.perSecond) / 2, (a.perCpuSecond + b.perCpuSecond) / 2);
+        }
+    }
+
+    /** One measurement: the bare model (before and after the service) and the service. */
+    public record Result(String model, int batchSize, int captions, Speed bareBefore, Speed service, Speed bareAfter) {
+        /** The bare model, the mean of both runs. */
+        public Speed bare() {
+            return Speed.mean(bareBefore, bareAfter);
         }
 
+        /** Service / bare, in captions per second. */
         public double ratio() {
-            return service / bare();
+            return service.perSecond() / bare().perSecond();
         }
 
-        /** One line of figures. */
+        /** Service / bare, in captions per CPU-second. */
+        public double cpuRatio() {
+            return service.perCpuSecond() / bare().perCpuSecond();
+        }
+
+        /** The figures, on two lines. */
         public String summary() {
-            return String.format(Locale.ROOT, "%s batch %d, %d captions: bare %.1f captions/s (%.1f before, %.1f after), "
-                    + "service %.1f captions/s, ratio %.2fx", model, batchSize, captions, bare(), bareBefore,
-                    bareAfter, service, ratio());
+            return String.format(Locale.ROOT, "%s batch %d, %d captions:%n"
+                    + "  captions/s:     bare %.1f (%.1f before, %.1f after), service %.1f, ratio %.2fx%n"
+                    + "  captions/CPU-s: bare %.1f (%.1f before, %.1f after), service %.1f, ratio %.2fx",
+                    model, batchSize, captions, bare().perSecond(), bareBefore.perSecond(), bareAfter.perSecond(),
+                    service.perSecond(), ratio(), bare().perCpuSecond(), bareBefore.perCpuSecond(),
+                    bareAfter.perCpuSecond(), service.perCpuSecond(), cpuRatio());
         }
     }
 
@@ -83,19 +105,28 @@ public final class TeacherServiceBench {
             KafkaConnection kafka = KafkaConnection.to(broker.bootstrapServers());
             createTopics(kafka);
             produce(kafka, all);
-            double before = bare(modelSpec, options, measured, batchSize);
-            double service = service(kafka, modelSpec, options, all.size(), warmUp, batchSize);
-            double after = bare(modelSpec, options, measured, batchSize);
+            Speed before = bare(modelSpec, options, measured, batchSize);
+            Speed service = service(kafka, modelSpec, options, all.size(), warmUp, batchSize);
+            Speed after = bare(modelSpec, options, measured, batchSize);
             return new Result(modelSpec, batchSize, captions, before, service, after);
         } finally {
             delete(dir);
         }
     }
 
-    private static double bare(String modelSpec, TeacherOptions options, List<String> captions, int batchSize) {
+    /** The bare model's speed; its CPU time includes the warm-up batch {@code TeacherBench.throughput} embeds first. */
+    private static Speed bare(String modelSpec, TeacherOptions options, List<String> captions, int batchSize) {
         try (TeacherModel teacher = TeacherModels.load(modelSpec, options)) {
-            return TeacherBench.throughput(teacher, captions, new int[] {batchSize}).get(0).captionsPerSecond();
+            long cpu = cpuNanos();
+            double perSecond = TeacherBench.throughput(teacher, captions, new int[] {batchSize}).get(0).captionsPerSecond();
+            int embedded = captions.size() + Math.min(batchSize, captions.size());
+            return new Speed(perSecond, embedded / ((cpuNanos() - cpu) / 1e9));
         }
+    }
+
+    /** CPU time of this process, all threads (the broker's included). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void createTopics(KafkaConnection kafka) {
@@ -107,8 +138,8 @@ public final class TeacherServiceBench {
         }
     }
 
-    /** Captions/s of the service over the {@code captions} pairs on the input after the first {@code warmUp}. */
-    private static double service(KafkaConnection kafka, String modelSpec, TeacherOptions options, int captions,
+    /** The service's speed over the {@code captions} pairs on the input after the first {@code warmUp}. */
+    private static Speed service(KafkaConnection kafka, String modelSpec, TeacherOptions options, int captions,
             int warmUp, int batchSize) {
         TeacherServiceConfig config = TeacherServiceConfig.defaults(modelSpec).withTeacherOptions(options)
                 .withTopics(TOPIC, "bench.embeddings", "bench.dlq").withGroup("bench", "bench-0")
@@ -118,8 +149,10 @@ public final class TeacherServiceBench {
         try (TeacherService service = TeacherService.start(config, kafka, registry)) {
             Counter embedded = registry.get("kclip.teacher.embedded").counter();
             long started = awaitCount(service, embedded, warmUp);
+            long cpu = cpuNanos();
             long finished = awaitCount(service, embedded, captions);
-            return (captions - warmUp) / ((finished - started) / 1e9);
+            long cpuUsed = cpuNanos() - cpu;
+            return new Speed((captions - warmUp) / ((finished - started) / 1e9), (captions - warmUp) / (cpuUsed / 1e9));
         }
     }
 
