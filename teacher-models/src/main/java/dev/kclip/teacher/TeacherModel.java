@@ -41,6 +41,25 @@ public interface TeacherModel extends AutoCloseable {
      */
     List<TeacherEmbedding> embed(List<String> captions);
 
+    /**
+     * Tokenises {@code caption} once, for {@link #embedTokens}. May run on another thread than {@link #embed} and
+     * {@link #embedTokens}, at the same time. The default counts with {@link #countTokens} and
+     * {@link #contentTokens} and carries no ids; teachers override it to carry their ids.
+     */
+    default Tokenized tokenize(String caption) {
+        return new Tokenized(caption, null, countTokens(caption), contentTokens(caption), false);
+    }
+
+    /**
+     * Embeds captions this teacher {@link #tokenize tokenised}, in one forward pass: the same vectors
+     * {@link #embed} gives for their captions, without tokenising again.
+     *
+     * @return one embedding per caption, in order
+     */
+    default List<TeacherEmbedding> embedTokens(List<Tokenized> captions) {
+        return embed(captions.stream().map(Tokenized::caption).toList());
+    }
+
     /** Captions per forward pass in {@link #vectors}: a CPU-friendly batch for offline work. */
     int OFFLINE_BATCH = 64;
 

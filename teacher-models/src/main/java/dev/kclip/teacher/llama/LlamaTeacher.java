@@ -7,6 +7,7 @@ import dev.kclip.teacher.Pooling;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherOptions;
+import dev.kclip.teacher.Tokenized;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +138,23 @@ public final class LlamaTeacher implements TeacherModel {
     @Override
     public int contentTokens(String caption) {
         return tokenizer.encode(caption).length - tokenizer.specialTokens();
+    }
+
+    @Override
+    public Tokenized tokenize(String caption) {
+        long[] ids = tokenizer.encode(caption);
+        return new Tokenized(caption, ids, Math.min(ids.length, maxTokens()), ids.length - tokenizer.specialTokens(),
+                ids.length > maxTokens());
+    }
+
+    /** Embeds the tokenizer's ids {@link #tokenize} carries, through {@link #embedIds}. */
+    @Override
+    public List<TeacherEmbedding> embedTokens(List<Tokenized> captions) {
+        List<long[]> sequences = new ArrayList<>(captions.size());
+        for (Tokenized t : captions) {
+            sequences.add(t.ids() != null ? t.ids() : tokenizer.encode(t.caption()));
+        }
+        return embedIds(sequences);
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.kclip.formats.tokenizer.TokenizerJson;
 import dev.kclip.formats.tokenizer.TokenizerOptions;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
+import dev.kclip.teacher.Tokenized;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,12 +46,15 @@ public final class OnnxMiniLmTeacher implements TeacherModel {
     private final Predictor<NDList, NDList> predictor;
     private final HuggingFaceTokenizer tokenizer;
     private final NDManager manager;
+    /** Tokens the tokenizer adds to every caption ([CLS], [SEP]). */
+    private final int specialTokens;
 
     private OnnxMiniLmTeacher(ZooModel<NDList, NDList> model, HuggingFaceTokenizer tokenizer) {
         this.model = model;
         this.predictor = model.newPredictor();
         this.tokenizer = tokenizer;
         this.manager = NDManager.newBaseManager("OnnxRuntime");
+        this.specialTokens = tokenizer.encode("").getIds().length;
     }
 
     /** Loads the bundled model and tokenizer. */
@@ -103,21 +107,55 @@ public final class OnnxMiniLmTeacher implements TeacherModel {
     }
 
     @Override
+    public Tokenized tokenize(String caption) {
+        Encoding encoding = tokenizer.encode(caption);
+        long[] ids = encoding.getIds();
+        return new Tokenized(caption, ids, ids.length, ids.length - specialTokens, encoding.exceedMaxLength());
+    }
+
+    @Override
     public List<TeacherEmbedding> embed(List<String> captions) {
         if (captions.isEmpty()) {
             return List.of();
         }
         Encoding[] encodings = tokenizer.batchEncode(captions);
-        int batch = encodings.length;
+        long[][] ids = new long[encodings.length][];
+        boolean[] truncated = new boolean[encodings.length];
+        for (int b = 0; b < encodings.length; b++) {
+            ids[b] = encodings[b].getIds();
+            truncated[b] = encodings[b].exceedMaxLength();
+        }
+        return forward(ids, truncated);
+    }
+
+    /** Embeds the ids {@link #tokenize} carries (or tokenises captions that carry none). */
+    @Override
+    public List<TeacherEmbedding> embedTokens(List<Tokenized> captions) {
+        if (captions.isEmpty()) {
+            return List.of();
+        }
+        long[][] ids = new long[captions.size()][];
+        boolean[] truncated = new boolean[captions.size()];
+        for (int b = 0; b < ids.length; b++) {
+            Tokenized t = captions.get(b).ids() != null ? captions.get(b) : tokenize(captions.get(b).caption());
+            ids[b] = t.ids();
+            truncated[b] = t.truncated();
+        }
+        return forward(ids, truncated);
+    }
+
+    /** One forward pass over token sequences (special tokens included, at most {@link #MAX_TOKENS}). */
+    private List<TeacherEmbedding> forward(long[][] sequences, boolean[] truncated) {
+        int batch = sequences.length;
         int length = 0;
-        for (Encoding e : encodings) {
-            length = Math.max(length, e.getIds().length);
+        for (long[] tokenIds : sequences) {
+            length = Math.max(length, tokenIds.length);
         }
         long[] ids = new long[batch * length];
         long[] mask = new long[batch * length];
         long[] types = new long[batch * length];
         for (int b = 0; b < batch; b++) {
-            long[] tokenIds = encodings[b].getIds();
+            long[] tokenIds = sequences[b];
             System.arraycopy(tokenIds, 0, ids, b * length, tokenIds.length);
             for (int t = 0; t < tokenIds.length; t++) {
                 mask[b * length + t] = 1;
@@ -140,9 +178,8 @@ public final class OnnxMiniLmTeacher implements TeacherModel {
             }
             List<TeacherEmbedding> embeddings = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
-                int tokens = encodings[b].getIds().length;
-                embeddings.add(new TeacherEmbedding(
-                        meanPoolNormalised(hidden, b, tokens, length, dim), tokens, encodings[b].exceedMaxLength()));
+                int tokens = sequences[b].length;
+                embeddings.add(new TeacherEmbedding(meanPoolNormalised(hidden, b, tokens, length, dim), tokens, truncated[b]));
             }
             return embeddings;
         } catch (TranslateException e) {

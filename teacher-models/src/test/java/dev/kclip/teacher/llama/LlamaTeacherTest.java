@@ -14,6 +14,7 @@ import dev.kclip.teacher.Pooling;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.TeacherOptions;
+import dev.kclip.teacher.Tokenized;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +128,22 @@ class LlamaTeacherTest {
         assertFalse(e.get(1).truncated());
         assertEquals(6, e.get(1).tokenCount());
         assertEquals(512, teacher.countTokens("x".repeat(600)));
+    }
+
+    @Test
+    void embeddingTheTokensOfTokenizeGivesEmbedsVectorsBitForBit() {
+        List<String> captions = List.of("a red apple", "x".repeat(600), "two dogs on a beach");
+        List<Tokenized> tokenized = captions.stream().map(teacher::tokenize).toList();
+        assertEquals(List.of(12, 512, 20), tokenized.stream().map(Tokenized::tokens).toList());
+        assertEquals(List.of(11, 600, 19), tokenized.stream().map(Tokenized::contentTokens).toList());
+        assertEquals(List.of(false, true, false), tokenized.stream().map(Tokenized::truncated).toList());
+        List<TeacherEmbedding> expected = teacher.embed(captions);
+        List<TeacherEmbedding> actual = teacher.embedTokens(tokenized);
+        for (int i = 0; i < captions.size(); i++) {
+            assertArrayEquals(expected.get(i).vector(), actual.get(i).vector(), captions.get(i));
+            assertEquals(expected.get(i).tokenCount(), actual.get(i).tokenCount());
+            assertEquals(expected.get(i).truncated(), actual.get(i).truncated());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.kclip.teacher.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
+import dev.kclip.teacher.Tokenized;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +52,25 @@ class OnnxMiniLmTeacherTest {
         // batch (padded or not) shift the rounding: cosine about 0.99 to the caption embedded alone.
         double cosine = dot(alone, padded);
         assertTrue(cosine > 0.98 && cosine < 1.0 + 1e-6, "cosine " + cosine);
+    }
+
+    @Test
+    void embeddingTheTokensOfTokenizeGivesEmbedsVectorsBitForBit() {
+        List<String> captions = List.of("red apple", "apple ".repeat(400), "   ", "a dog on a bicycle");
+        List<Tokenized> tokenized = captions.stream().map(teacher::tokenize).toList();
+        for (int i = 0; i < captions.size(); i++) {
+            assertEquals(teacher.countTokens(captions.get(i)), tokenized.get(i).tokens(), captions.get(i));
+        }
+        assertEquals(List.of(2, 254, 0, 5), tokenized.stream().map(Tokenized::contentTokens).toList());
+        List<String> embeddable = List.of(captions.get(0), captions.get(1), captions.get(3));
+        List<TeacherEmbedding> expected = teacher.embed(embeddable);
+        List<TeacherEmbedding> actual = teacher.embedTokens(List.of(tokenized.get(0), tokenized.get(1), tokenized.get(3)));
+        for (int i = 0; i < embeddable.size(); i++) {
+            assertArrayEquals(expected.get(i).vector(), actual.get(i).vector(), embeddable.get(i));
+            assertEquals(expected.get(i).tokenCount(), actual.get(i).tokenCount());
+            assertEquals(expected.get(i).truncated(), actual.get(i).truncated());
+        }
+        assertTrue(actual.get(1).truncated());
     }
 
     @Test

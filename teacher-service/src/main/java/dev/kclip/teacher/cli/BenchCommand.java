@@ -9,6 +9,7 @@ import dev.kclip.teacher.llama.Llama;
 import dev.kclip.teacher.llama.LlamaConfig;
 import dev.kclip.teacher.llama.RopeLayout;
 import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
+import dev.kclip.teacher.service.bench.TeacherServiceBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Instead: a Llama of this shape with random weights made on the device; reports TFLOP/s.")
     String randomLlama;
 
+    @Option(names = "--service",
+            description = "Instead: the teacher service Kafka-in/Kafka-out (embedded broker, cache off) against the bare "
+                    + "model on the same captions at each batch size, in one run; the ratio is service / bare.")
+    boolean service;
+
     @Option(names = "--seq-len", defaultValue = "128", paramLabel = "N",
             description = "Tokens per sequence for --random-llama (default: ${DEFAULT-VALUE}).")
     int seqLen;
@@ -69,6 +75,16 @@ final class BenchCommand implements Callable<Integer> {
             try (Llama model = TeacherBench.randomLlama(shape, target, 42)) {
                 System.out.print(TeacherBench.flopsTable(shape, TeacherBench.forwardFlops(model, batchSizes, seqLen, iterations),
                         peakTflops, target.toString()));
+            }
+            return 0;
+        }
+        if (service) {
+            for (String spec : specs()) {
+                for (int batchSize : batchSizes) {
+                    System.out.println(TeacherServiceBench.run(spec, TeacherOptions.defaults().withDevice(target), captions,
+                            batchSize).summary());
+                    System.out.flush();
+                }
             }
             return 0;
         }

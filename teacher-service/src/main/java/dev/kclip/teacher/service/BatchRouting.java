@@ -32,11 +32,17 @@ import org.apache.kafka.common.TopicPartition;
 final class BatchRouting {
 
     /**
-     * A consumed record on its way to a batch: decoded and priced, or already rejected.
+     * A consumed record on its way to a batch: decoded and admitted (its caption tokenised once, for the model), or
+     * already rejected.
      *
-     * @param tokens what its caption costs in a batch (0 when rejected or cached)
+     * @param admission the embedder's admission of its caption; null when the record is no pair
      */
-    record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Rejected rejected, int tokens) {
+    record Pending(ConsumerRecord<byte[], byte[]> record, ImageCaptionPair pair, Admission admission, Rejected rejected) {
+        /** What its caption costs in a batch (0 when rejected or cached). */
+        int tokens() {
+            return admission == null ? 0 : admission.tokens();
+        }
+
         TopicPartition partition() {
             return new TopicPartition(record.topic(), record.partition());
         }
@@ -70,19 +76,19 @@ final class BatchRouting {
         this.maxRecordBytes = maxRecordBytes;
     }
 
-    /** Decodes a record and prices its caption; a tombstone or bytes that are no pair are rejected here. */
+    /** Decodes a record and admits its caption (tokenised once, priced); a tombstone or bytes that are no pair are rejected here. */
     Pending intake(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
-            return new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, "null value (tombstone)"), 0);
+            return new Pending(record, null, null, new Rejected(RejectReason.BAD_RECORD, "null value (tombstone)"));
         }
         ImageCaptionPair pair;
         try {
             pair = pairs.decode(record.value());
         } catch (RecordDecodingException e) {
-            return new Pending(record, null, new Rejected(RejectReason.BAD_RECORD, e.getMessage()), 0);
+            return new Pending(record, null, null, new Rejected(RejectReason.BAD_RECORD, e.getMessage()));
         }
         Admission admission = embedder.admit(pair.getCaption());
-        return new Pending(record, pair, admission.rejected(), admission.tokens());
+        return new Pending(record, pair, admission, admission.rejected());
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Embeddings already computed, keyed by (model id, caption), least recently used evicted first once the cache
  * holds {@code maxBytes}. Captions repeat a lot in image-caption streams ("a photo of a dog"), and a teacher
- * forward pass is the expensive part of the stage. Not thread-safe: the service's loop owns it.
+ * forward pass is the expensive part of the stage. Thread-safe: the service admits captions on one thread while
+ * the model thread embeds and caches others.
  */
 public final class EmbeddingCache {
 
@@ -30,12 +31,12 @@ public final class EmbeddingCache {
     }
 
     /** The cached embedding, or null. */
-    public TeacherEmbedding get(String modelId, String caption) {
+    public synchronized TeacherEmbedding get(String modelId, String caption) {
         return entries.get(new Key(modelId, caption));
     }
 
     /** Remembers {@code embedding}, evicting the least recently used entries to stay within the size. */
-    public void put(String modelId, String caption, TeacherEmbedding embedding) {
+    public synchronized void put(String modelId, String caption, TeacherEmbedding embedding) {
         long cost = cost(caption, embedding);
         if (cost > maxBytes) {
             return;
@@ -54,12 +55,12 @@ public final class EmbeddingCache {
         return ENTRY_OVERHEAD + 2L * caption.length() + 4L * e.vector().length;
     }
 
-    public int size() {
+    public synchronized int size() {
         return entries.size();
     }
 
     /** Memory the entries are estimated to take. */
-    public long bytes() {
+    public synchronized long bytes() {
         return bytes;
     }
 }

@@ -8,6 +8,7 @@ import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.service.BatchRouting.Pending;
 import dev.kclip.teacher.service.BatchRouting.Routed;
+import dev.kclip.teacher.service.CaptionEmbedder.Admission;
 import dev.kclip.teacher.service.CaptionEmbedder.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
@@ -56,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * included, the next instance resumes from the last committed batch and readers with {@code read_committed} see
  * every pair exactly once.
  *
+ * <p>The forward passes run on a model thread of their own, one batch at a time: while the model embeds batch
+ * {@code n + 1}, the service thread commits batch {@code n} and polls, decodes and tokenises the records after it
+ * (each caption is tokenised once, on admission, and its ids go to the model). Transactions still follow one another
+ * on the service thread, so when one aborts the batch behind it is dropped and read again too; a revoked partition's
+ * batch in the model is committed before the partition goes.
+ *
  * <p>Instances share the input's partitions through a consumer group. Batches are only built from records not yet
  * committed, so on a rebalance the buffered records of revoked partitions are dropped: their new owner reads them
  * again from the committed offsets. A transaction that fails is aborted and the instance re-reads from its committed
@@ -73,8 +84,31 @@ public final class TeacherService implements StageService {
     public static final String STAGE = "teacher";
     private static final Logger LOG = LoggerFactory.getLogger(TeacherService.class);
     private static final long IDLE_POLL_MS = 200;
+    /** Poll timeout while a batch is in the model, so its commit follows the forward pass closely. */
+    private static final long IN_FLIGHT_POLL_MS = 2;
     /** Room left under the producer's max.request.size for the record batch framing. */
     private static final int RECORD_OVERHEAD = 64 * 1024;
+
+    /** A batch in the model: its records and the outcomes to come of those not rejected before it. */
+    private record InFlight(List<Pending> batch, Future<List<Outcome>> outcomes) {
+        /** The outcomes; a failure of the forward pass (a {@code TeacherFailure}, an Error) is rethrown as is. */
+        List<Outcome> await() {
+            try {
+                return outcomes.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the model embeds a batch", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
 
     private final TeacherServiceConfig config;
     private final CaptionEmbedder embedder;
@@ -84,6 +118,10 @@ public final class TeacherService implements StageService {
     private final BatchRouting routing;
     private final Metrics metrics;
     private final Thread thread;
+    /** Runs the forward passes, so the service thread polls, decodes and commits while the model computes. */
+    private final ExecutorService modelThread;
+    /** The batch in the model: submitted, not yet committed; only the service thread touches it. */
+    private InFlight inFlight;
     private final FailureWindow aborts;
     private volatile boolean stopping;
     private volatile boolean running = true;
@@ -119,6 +157,7 @@ public final class TeacherService implements StageService {
         this.producer = new KafkaProducer<>(producerProps);
         this.metrics = new Metrics(registry, Tags.of("instance", config.instanceId()), embedder);
         this.thread = new Thread(this::run, "kclip-teacher-" + config.instanceId());
+        this.modelThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "kclip-teacher-model-" + config.instanceId()));
     }
 
     /**
@@ -201,6 +240,9 @@ public final class TeacherService implements StageService {
             consumer.subscribe(List.of(config.inputTopic()), new Rebalance());
             while (!stopping) {
                 long waitMs = Math.min(IDLE_POLL_MS, TimeUnit.NANOSECONDS.toMillis(batcher.nanosUntilDue(System.nanoTime())));
+                if (inFlight != null) {
+                    waitMs = Math.min(waitMs, IN_FLIGHT_POLL_MS);
+                }
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
                         intake(record);
@@ -208,12 +250,16 @@ public final class TeacherService implements StageService {
                 } catch (WakeupException e) {
                     continue;          // close() asked to stop: the loop condition ends it
                 }
+                // every due batch goes before the next poll, so the buffer stays within a poll and a batch
                 while (batcher.isDue(System.nanoTime())) {
-                    flush(batcher.take());
+                    advance(true);
+                }
+                if (inFlight != null && inFlight.outcomes().isDone()) {
+                    advance(false);
                 }
             }
-            while (!batcher.isEmpty()) {
-                flush(batcher.take());
+            while (inFlight != null || !batcher.isEmpty()) {
+                advance(!batcher.isEmpty());
             }
         } catch (ProducerFencedException | FencedInstanceIdException e) {
             failure = "another process runs as instance '" + config.instanceId() + "' of group " + config.groupId()
@@ -227,6 +273,11 @@ public final class TeacherService implements StageService {
                 throw error;
             }
         } finally {
+            // a forward pass still running must end before the teacher's native memory is released; a batch it
+            // leaves uncommitted is read again by whoever owns its partitions next
+            inFlight = null;
+            modelThread.shutdown();
+            awaitQuietly(modelThread);
             closeQuietly(() -> consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)));
             closeQuietly(() -> producer.close(Duration.ofSeconds(5)));
             closeQuietly(embedder.teacher()::close);
@@ -239,12 +290,48 @@ public final class TeacherService implements StageService {
         batcher.add(pending, pending.tokens(), System.nanoTime());
     }
 
-    /** Embeds a batch and commits its outputs, dead letters and offsets in one transaction. */
-    private void flush(List<Pending> batch) {
-        List<Pending> toEmbed = batch.stream().filter(p -> p.rejected() == null).toList();
-        long started = System.nanoTime();
-        List<Outcome> outcomes = embedder.embed(toEmbed.stream().map(p -> p.pair().getCaption()).toList());
-        metrics.embed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    /**
+     * Waits for the batch in the model (if any), gives the model the next batch (when {@code next}), then commits the
+     * finished batch: its transaction overlaps the next forward pass. One batch is in the model at a time and the
+     * transactions follow one another on this thread, batch after batch; when one aborts, the batch behind it is
+     * dropped with the buffered records and everything is read again from the committed offsets.
+     */
+    private void advance(boolean next) {
+        InFlight done = inFlight;
+        List<Outcome> outcomes = done == null ? null : done.await();
+        inFlight = next ? submit(batcher.take()) : null;
+        if (done != null && !commit(done.batch(), outcomes)) {
+            discardInFlight();
+            rewind();
+        }
+    }
+
+    /** Starts the forward pass of {@code batch} on the model thread. */
+    private InFlight submit(List<Pending> batch) {
+        List<Admission> toEmbed = batch.stream().filter(p -> p.rejected() == null).map(Pending::admission).toList();
+        return new InFlight(batch, modelThread.submit(() -> {
+            long started = System.nanoTime();
+            List<Outcome> outcomes = embedder.embedAdmitted(toEmbed);
+            metrics.embed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return outcomes;
+        }));
+    }
+
+    /** Waits for the batch in the model and drops it: its records will be read again. */
+    private void discardInFlight() {
+        if (inFlight != null) {
+            inFlight.await();
+            inFlight = null;
+        }
+    }
+
+    /**
+     * Commits a batch's outputs, dead letters and offsets in one transaction ({@code outcomes}: those of its records
+     * not rejected before the model, in order).
+     *
+     * @return false when the transaction was aborted
+     */
+    private boolean commit(List<Pending> batch, List<Outcome> outcomes) {
         Routed routed = routing.route(batch, outcomes, Instant.now());
         try {
             producer.beginTransaction();
@@ -263,15 +350,15 @@ public final class TeacherService implements StageService {
             producer.abortTransaction();
             metrics.aborted.increment();
             aborts.failed(e.toString());
-            rewind();
-            return;
+            return false;
         }
         metrics.committed.increment();
         aborts.succeeded();
         metrics.embedded.increment(routed.embedded());
         metrics.tokens.increment(routed.tokens());
-        metrics.batchCaptions.record(toEmbed.size());
+        metrics.batchCaptions.record(outcomes.size());
         routed.rejected().forEach((reason, count) -> metrics.deadLetters.get(reason).increment(count));
+        return true;
     }
 
     /** After an abort: forget the buffered records and read again from the last committed offsets. */
@@ -293,6 +380,10 @@ public final class TeacherService implements StageService {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (inFlight != null && inFlight.batch().stream().anyMatch(p -> partitions.contains(p.partition()))) {
+                // its offsets must be committed while this instance still owns the partitions
+                advance(false);
+            }
             batcher.removeIf(p -> partitions.contains(p.partition()));
             assigned = Set.copyOf(consumer.assignment());
         }
@@ -317,6 +408,16 @@ public final class TeacherService implements StageService {
             }
         }
         return false;
+    }
+
+    private static void awaitQuietly(ExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("the teacher's forward pass did not end within a minute of the stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(Runnable close) {

@@ -16,6 +16,7 @@ import dev.kclip.teacher.service.CaptionEmbedder.Outcome;
 import dev.kclip.teacher.service.CaptionEmbedder.Rejected;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,45 @@ class CaptionEmbedderTest {
             assertEquals(0.5, embedder.hitRate(), 1e-12);
             assertEquals(0, embedder.admit("a dog").tokens(), "a cached caption costs the model nothing");
             assertEquals(1 + "a fish".length(), embedder.admit("a fish").tokens());
+        }
+    }
+
+    @Test
+    void aLongCaptionGetsAForwardPassOfItsOwnInsteadOfPaddingTheShortOnes() {
+        int[] lengths = new int[64];
+        Arrays.fill(lengths, 10);
+        lengths[17] = 300;
+        lengths[40] = 12;
+        List<int[]> passes = CaptionEmbedder.passes(lengths, CaptionEmbedder.PASS_OVERHEAD_TOKENS);
+        assertEquals(2, passes.size(), "63 short captions, then the long one");
+        assertArrayEquals(new int[] {17}, passes.get(1));
+        assertEquals(63, passes.get(0).length);
+        assertEquals(40, passes.get(0)[62], "sorted by length: the 12-token caption last among the short ones");
+        int[] similar = {9, 11, 10, 12};
+        assertEquals(1, CaptionEmbedder.passes(similar, CaptionEmbedder.PASS_OVERHEAD_TOKENS).size(),
+                "splitting captions of similar lengths saves less than a pass costs");
+        int[] all = passes.stream().flatMapToInt(Arrays::stream).sorted().toArray();
+        assertArrayEquals(java.util.stream.IntStream.range(0, 64).toArray(), all, "every caption in exactly one pass");
+    }
+
+    @Test
+    void captionsGroupedByLengthStillGetEachItsOwnVector() {
+        try (TeacherModel teacher = TeacherModels.load("llama2c:" + TestCheckpoints.fixture())) {
+            CaptionEmbedder embedder = new CaptionEmbedder(teacher, new EmbeddingCache(0));
+            List<String> captions = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                captions.add("cat " + i);
+            }
+            captions.add(5, "a very long caption about a dog ".repeat(12));
+            List<CaptionEmbedder.Admission> admitted = captions.stream().map(embedder::admit).toList();
+            assertEquals(2, CaptionEmbedder.passes(admitted.stream().mapToInt(CaptionEmbedder.Admission::tokens).toArray(),
+                    CaptionEmbedder.PASS_OVERHEAD_TOKENS).size(), "the long caption is a pass of its own");
+            List<Outcome> outcomes = embedder.embedAdmitted(admitted);
+            for (int i = 0; i < captions.size(); i++) {
+                // the llama2c teacher gives a caption the same bits alone as in any batch
+                float[] alone = teacher.embed(List.of(captions.get(i))).get(0).vector();
+                assertArrayEquals(alone, ((Embedded) outcomes.get(i)).embedding().vector(), captions.get(i));
+            }
         }
     }
 
