@@ -31,7 +31,8 @@ public final class SchemaCatalog {
      * Earlier versions of the schemas, kept so records already on the topics (and in Flink state) stay readable:
      * each file under {@code dev/kclip/schemas/history/} is a whole writer schema, nested records inlined.
      */
-    private static final List<String> HISTORY = List.of("LabelledPair-v1.avsc", "CentroidSnapshot-v1.avsc");
+    private static final List<String> HISTORY = List.of("LabelledPair-v1.avsc", "CentroidSnapshot-v1.avsc",
+            "DriftReport-v1.avsc");
 
     private static final SchemaCatalog BUNDLED = new SchemaCatalog(Stream.concat(Stream.of(
             ImageCaptionPair.getClassSchema(), EmbeddedPair.getClassSchema(), LabelledPair.getClassSchema(),
