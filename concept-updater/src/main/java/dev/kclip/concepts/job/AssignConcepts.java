@@ -53,6 +53,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     };
 
     private final int flushSize;
+    private final double sampleRate;
     private final HashMap<String, byte[]> initialSnapshots;
 
     private transient Map<String, Labeller> labellers;
@@ -83,6 +84,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
     /** @param initialSnapshots as {@link ConceptModelFunction}'s */
     AssignConcepts(ConceptSettings settings, Map<String, byte[]> initialSnapshots) {
         this.flushSize = settings.assignerFlushSize();
+        this.sampleRate = settings.drift().sampleRate();
         this.initialSnapshots = new HashMap<>(initialSnapshots);
     }
 
@@ -111,8 +113,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
         Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
                 new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
         acc.batch().add(label.concept(), prepared, Labelling.eventTime(input.pair()));
-        acc.window().observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
-                model.temperature());
+        Labelling.observe(acc.window(), label, prepared, model, sampleRate);
         if (acc.batch().records() >= flushSize) {
             ctx.output(PARTIALS, acc.toPartial(key));
             accumulators.remove(key);

@@ -1,7 +1,7 @@
 package dev.kclip.concepts.stream;
 
 import dev.kclip.concepts.drift.DriftMonitor;
-import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.BatchStatistics;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
@@ -14,6 +14,9 @@ import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.schemas.serde.SchemaCatalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +32,8 @@ public final class ConceptState {
 
     // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list
     private static final AvroCodec<ConceptStreamState> CODEC = AvroCodec.forClass(ConceptStreamState.class,
-            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema())));
+            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema(),
+                    historical("ConceptStreamState-v1.avsc"))));
     private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
 
     ConceptModel model;
@@ -42,6 +46,17 @@ public final class ConceptState {
     WindowStatistics partialWindow;
 
     private ConceptState() {
+    }
+
+    private static org.apache.avro.Schema historical(String file) {
+        try (InputStream in = ConceptState.class.getResourceAsStream("/dev/kclip/concepts/state/history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled state schema " + file + " is missing from the jar");
+            }
+            return new org.apache.avro.Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled state schema " + file, e);
+        }
     }
 
     /** A teacher seen for the first time: bootstraps from its first B records. */
@@ -92,7 +107,7 @@ public final class ConceptState {
         List<PendingVectorState> batch = new ArrayList<>(pending.size());
         for (PendingVector v : pending) {
             batch.add(new PendingVectorState(v.concept(), v.squaredDistance(), Float32Vectors.encode(v.prepared()),
-                    v.eventTime()));
+                    v.eventTime(), v.entropy(), v.topProbability()));
         }
         return CODEC.encode(new ConceptStreamState(model == null ? null : model.toState(),
                 conceptIds, nextConceptId,
@@ -102,8 +117,8 @@ public final class ConceptState {
     }
 
     /**
-     * Reads what {@link #encode} wrote. The drift monitor's thresholds are not stored: {@link ConceptStream} sets
-     * the configured ones.
+     * Reads what {@link #encode} wrote (or the previous format, {@code state/history/ConceptStreamState-v1.avsc}).
+     * The drift monitor's false-alarm rates are not stored: {@link ConceptStream} sets the configured ones.
      */
     public static ConceptState decode(byte[] bytes) {
         ConceptStreamState stored = CODEC.decode(bytes);
@@ -112,7 +127,7 @@ public final class ConceptState {
         state.conceptIds = List.copyOf(stored.getConceptIds());
         state.nextConceptId = stored.getNextConceptId();
         state.monitor = stored.getMonitor() == null ? null
-                : DriftMonitor.fromState(stored.getMonitor(), DriftThresholds.defaults());
+                : DriftMonitor.fromState(stored.getMonitor(), DriftSettings.defaults());
         for (BufferedRecord record : stored.getBootstrap()) {
             byte[] pair = new byte[record.getPair().remaining()];
             record.getPair().duplicate().get(pair);
@@ -122,7 +137,7 @@ public final class ConceptState {
         for (PendingVectorState v : stored.getPending()) {
             float[] prepared = Float32Vectors.decode(v.getPrepared(), v.getPrepared().remaining() / Float.BYTES);
             state.pending.add(new PendingVector(v.getConcept(), v.getSquaredDistance(), prepared,
-                    v.getEventTime()));
+                    v.getEventTime(), v.getEntropy(), v.getTopProbability()));
         }
         state.partialBatch = stored.getPartialBatch() == null ? null
                 : BatchStatistics.fromState(stored.getPartialBatch());

@@ -73,7 +73,7 @@ public final class ConceptStream {
         this.settings = settings;
         this.state = state;
         if (state.monitor != null) {
-            state.monitor.withThresholds(settings.drift().thresholds());
+            state.monitor.withRates(settings.drift());
         } else if (state.model != null) {
             state.monitor = DriftMonitor.start(state.model, new WindowStatistics(state.model.k()), settings.drift(),
                     state.model.lastUpdateTime());
@@ -110,8 +110,8 @@ public final class ConceptStream {
         }
         Label label = model.labelPrepared(prepared);
         out.label(Labelling.labelled(input.pair(), label, state.conceptIds, now));
-        state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
-                Labelling.eventTime(input.pair())));
+        state.pending.add(PendingVector.of(label, prepared, Labelling.eventTime(input.pair())));
+        state.monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
         long waiting = state.pending.size();
         long partial = state.partialBatch == null ? 0 : state.partialBatch.records();
         // cut updates at window boundaries too, so every drift window holds exactly its configured records
@@ -201,10 +201,11 @@ public final class ConceptStream {
         }
         OfflineKMeans.Result fit = OfflineKMeans.fit(vectors, settings.kmeans(), newest);
         ConceptModel model = fit.model();
-        WindowStatistics reference = new WindowStatistics(k);
+        WindowStatistics reference = DriftMonitor.referenceStatistics(k);
         for (int i = 0; i < usable.size(); i++) {
             reference.observe(fit.assignments()[i], fit.squaredDistances()[i], model.noveltyThreshold(),
                     model.temperature());
+            reference.sample(model.distance().prepare(vectors.get(i)), 1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
@@ -221,14 +222,16 @@ public final class ConceptStream {
         long chunkEnd = oldest;
         for (int i = 0; i < usable.size(); i++) {
             EmbeddingInput input = usable.get(i);
-            Label label = model.label(vectors.get(i));
+            float[] prepared = model.distance().prepare(vectors.get(i));
+            Label label = model.labelPrepared(prepared);
             out.label(Labelling.labelled(input.pair(), label, ids, now));
-            chunk.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
+            Labelling.observe(chunk, label, prepared, model, monitor.sampleRate());
+            monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
             chunkEnd = Math.max(chunkEnd, Labelling.eventTime(input.pair()));
             if (chunk.records() >= monitor.recordsToCloseWindow() || i == usable.size() - 1) {
                 Optional<DriftSummary> summary = monitor.add(chunk, model, List.of(), chunkEnd);
                 if (summary.isPresent()) {
-                    out.drift(Labelling.report(teacher, summary.get(), now));
+                    out.drift(Labelling.report(teacher, summary.get(), state.conceptIds, now));
                     model = model.withNoveltyThreshold(monitor.noveltyThreshold());
                 }
                 chunk = new WindowStatistics(k);
@@ -246,6 +249,10 @@ public final class ConceptStream {
         for (PendingVector v : state.pending) {
             batch.add(v.concept(), v.prepared(), v.eventTime());
             window.observe(v.concept(), v.squaredDistance(), model.noveltyThreshold(), model.temperature());
+            if (v.entropy() >= 0) {
+                window.observeSharpness(v.entropy(), v.topProbability());
+            }
+            window.sample(v.prepared(), state.monitor.sampleRate());
         }
         if (state.partialBatch != null) {
             batch.merge(state.partialBatch);
@@ -265,7 +272,7 @@ public final class ConceptStream {
         }
         Optional<DriftSummary> summary = state.monitor.add(window, next, update.reseeded(), batch.maxEventTime());
         if (summary.isPresent()) {
-            out.drift(Labelling.report(teacher, summary.get(), now));
+            out.drift(Labelling.report(teacher, summary.get(), state.conceptIds, now));
             next = next.withNoveltyThreshold(state.monitor.noveltyThreshold());
         }
         if (!update.reseeded().isEmpty()) {

@@ -2,10 +2,15 @@ package dev.kclip.concepts.stream;
 
 import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.drift.DriftSummary;
+import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.LabelSharpness;
+import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Label;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftReport;
+import dev.kclip.schemas.DriftThresholdValues;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
@@ -62,8 +67,25 @@ public final class Labelling {
                 .build();
     }
 
-    /** The drift report of one closed window, created at {@code now}. */
-    public static DriftReport report(String teacherModelId, DriftSummary summary, Instant now) {
+    /**
+     * Counts one labelled record into drift statistics: its concept and d², its label's sharpness, its vector into
+     * the window's sample.
+     */
+    public static void observe(WindowStatistics window, Label label, float[] prepared, ConceptModel model,
+            double sampleRate) {
+        window.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
+        window.observeSharpness(LabelSharpness.entropy(label.probabilities()),
+                LabelSharpness.top(label.probabilities()));
+        window.sample(prepared, sampleRate);
+    }
+
+    /**
+     * The drift report of one closed window, created at {@code now}; {@code conceptIds} are the stable ids of the
+     * concepts (row order) that name the rising and falling ones.
+     */
+    public static DriftReport report(String teacherModelId, DriftSummary summary, List<Long> conceptIds,
+            Instant now) {
+        DriftThresholds t = summary.thresholds();
         return DriftReport.newBuilder()
                 .setTeacherModelId(teacherModelId)
                 .setWindow(summary.window())
@@ -78,7 +100,25 @@ public final class Labelling {
                 .setLevel(summary.level())
                 .setCentroidVersion(summary.centroidVersion())
                 .setCreatedTime(now)
+                .setMmd(finiteOrNull(summary.mmd()))
+                .setMeanEntropy(finiteOrNull(summary.meanEntropy()))
+                .setMeanTopProbability(finiteOrNull(summary.meanTopProbability()))
+                .setThresholds(t == null ? null : new DriftThresholdValues(t.jsWarn(), t.jsAlert(), t.noveltyWarn(),
+                        t.noveltyAlert(), finiteOrNull(t.mmdWarn()), finiteOrNull(t.mmdAlert())))
+                .setReasons(summary.reasons())
+                .setRising(shifts(summary.rising(), conceptIds))
+                .setFalling(shifts(summary.falling(), conceptIds))
                 .build();
+    }
+
+    private static List<ConceptShare> shifts(List<DriftSummary.ConceptShift> shifts, List<Long> conceptIds) {
+        return shifts.stream().map(s -> new ConceptShare(s.concept(),
+                s.concept() < conceptIds.size() ? conceptIds.get(s.concept()) : s.concept(), s.share(),
+                s.referenceShare(), s.captions())).toList();
+    }
+
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     /** A dead letter for a record that already decoded: its value is re-encoded with the current schema. */

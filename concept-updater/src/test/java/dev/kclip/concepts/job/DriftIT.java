@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.testdata.Embeddings;
 import dev.kclip.concepts.testdata.GaussianClusters;
@@ -44,7 +43,7 @@ class DriftIT {
         kafka.produce(pairs);
         ConceptSettings settings = ConceptSettings.defaults()
                 .withKMeans(KMeansSettings.defaults(10))
-                .withDrift(new DriftSettings(1_000, 0, 0.02, DriftThresholds.defaults()));
+                .withDrift(new DriftSettings(1_000, 0, 0.02, 0.01, 0.05));
         KafkaFixture.runToEnd(kafka.connection(), kafka.config(settings, dir, "drift"));
 
         List<DriftReport> reports = kafka.read(kafka.topics().drift(), DriftReport.class, 13).stream()

@@ -2,7 +2,6 @@ package dev.kclip.launcher.demo;
 
 import dev.kclip.common.files.Directories;
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.datasets.read.Dataset;
 import dev.kclip.datasets.read.JsonlReader;
@@ -113,7 +112,8 @@ public final class DemoRun {
                         .withKMeans(concepts.concepts().kmeans().withK(settings.concepts()))
                         .withBootstrapSize(settings.bootstrapSize())
                         .withBatchSize(Math.max(16, settings.driftWindow() / 2))
-                        .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(), demoThresholds(drift))))
+                        .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(),
+                                drift.falseAlarmRate(), drift.warnRate())))
                 // labels become visible downstream when a checkpoint commits their transaction
                 .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
         boolean pretrained = !settings.init().equals(TrainerConfig.NO_INIT);
@@ -132,17 +132,6 @@ public final class DemoRun {
                 .withCheckpoints(new TrainerConfig.Checkpointing(defaults.trainer().checkpoints().directory(),
                         Math.max(50, settings.minSteps() / 4), Duration.ofMinutes(2), 5));
         return defaults.withConcepts(concepts).withTrainer(trainer);
-    }
-
-    /**
-     * The demo streams one category after another, so its concept mix never matches the slow reference: with the
-     * default Jensen-Shannon thresholds (meant for windows of thousands of records) every window alerts. Here the
-     * mix must change wholesale (JS ≥ 0.6 bits; sampling noise of a 100-record window over 24 concepts is about
-     * 0.04) to alert, and new concepts show through the novelty rate, whose thresholds stay the default.
-     */
-    private static DriftThresholds demoThresholds(DriftSettings drift) {
-        DriftThresholds t = drift.thresholds();
-        return new DriftThresholds(0.3, 0.6, t.noveltyWarn(), t.noveltyAlert(), t.displacementWarn(), t.displacementAlert());
     }
 
     private void waitForTraining(Pipeline pipeline, PipelineObserver observer, TrainingHistory history,
