@@ -73,14 +73,13 @@ public record Calibration(double[] jsNull, double[] noveltyNull, double[] mmdNul
         Arrays.sort(js);
         Arrays.sort(novelty);
         List<float[]> pool = reference.sampledVectors();
-        VectorSample referenceSample = new VectorSample(DriftSettings.SAMPLE_SIZE);
         if (pool.size() < MIN_POOL) {
-            pool.forEach(v -> referenceSample.offer(v, 1));
-            return new Calibration(js, novelty, new double[0], referenceSample, Double.NaN);
+            return new Calibration(js, novelty, new double[0],
+                    reference.vectorSample().smallest(DriftSettings.SAMPLE_SIZE), Double.NaN);
         }
         int half = Math.min(DriftSettings.SAMPLE_SIZE, pool.size() / 2);
         // the pool is in hash order, a random order: its head is a uniform sample
-        pool.subList(0, half).forEach(v -> referenceSample.offer(v, 1));
+        VectorSample referenceSample = reference.vectorSample().smallest(half);
         MaximumMeanDiscrepancy.Null mmd = MaximumMeanDiscrepancy.permutationNull(pool, half, PERMUTATIONS,
                 random.nextLong());
         return new Calibration(js, novelty, mmd.values(), referenceSample, mmd.bandwidth());

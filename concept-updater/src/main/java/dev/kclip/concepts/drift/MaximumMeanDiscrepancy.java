@@ -139,7 +139,7 @@ public final class MaximumMeanDiscrepancy {
         }
         double sum = 0;
         for (int i = 0; i < a.length; i++) {
-            double d = a[i] - b[i];
+            double d = (double) a[i] - b[i];
             sum += d * d;
         }
         return sum;

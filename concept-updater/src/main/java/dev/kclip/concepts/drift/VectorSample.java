@@ -8,7 +8,8 @@ import java.util.TreeMap;
 
 /**
  * A uniform sample of at most {@code capacity} vectors that merges like the other window statistics: a bottom-k
- * sketch. Every offered vector gets a hash of its content; a vector is kept when its hash falls below the rate
+ * sketch. Every offered vector gets a hash of its content and its record's event time (so a caption that comes
+ * again is another draw, not the same one); a vector is kept when its hash falls below the rate
  * cut (a Bernoulli pre-filter, so a parallel assigner ships only about {@code rate} of its vectors) and among the
  * {@code capacity} smallest hashes. The union of two such samples, cut to the smallest hashes again, is the sample
  * of the union: no random state, the same on every path and after every restore.
@@ -29,10 +30,11 @@ public final class VectorSample {
      * Offers one vector.
      *
      * @param vector kept as is (not copied: the caller hands over a vector it no longer changes)
+     * @param eventTime its record's event time, part of the hash
      * @param rate the share of vectors the pre-filter lets through, in (0, 1]
      */
-    public void offer(float[] vector, double rate) {
-        long hash = hash(vector);
+    public void offer(float[] vector, long eventTime, double rate) {
+        long hash = hash(vector, eventTime);
         // hashes are uniform over the non-negative longs: keep below rate · 2⁶³
         if (rate < 1 && hash >= rate * Long.MAX_VALUE) {
             return;
@@ -55,6 +57,13 @@ public final class VectorSample {
             byHash.pollLastEntry();
             byHash.put(hash, vector);
         }
+    }
+
+    /** A sample of capacity {@code count} holding this one's {@code count} smallest hashes. */
+    public VectorSample smallest(int count) {
+        VectorSample head = new VectorSample(count);
+        byHash.entrySet().stream().limit(count).forEach(e -> head.byHash.put(e.getKey(), e.getValue()));
+        return head;
     }
 
     public int capacity() {
@@ -95,9 +104,9 @@ public final class VectorSample {
         return sample;
     }
 
-    /** A 63-bit hash of the vector's float bits (SplitMix64's finaliser over a running mix). */
-    static long hash(float[] vector) {
-        long h = 0x9E3779B97F4A7C15L;
+    /** A 63-bit hash of the vector's float bits and {@code salt} (SplitMix64's finaliser over a running mix). */
+    static long hash(float[] vector, long salt) {
+        long h = mix(0x9E3779B97F4A7C15L ^ salt);
         for (float f : vector) {
             h = mix(h ^ Float.floatToIntBits(f));
         }

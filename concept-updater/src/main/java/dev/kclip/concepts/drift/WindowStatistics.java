@@ -66,10 +66,11 @@ public final class WindowStatistics {
     /**
      * Offers one record's prepared vector to the window's sample.
      *
+     * @param eventTime the record's event time
      * @param rate the pre-filter's share ({@link DriftSettings#sampleRate})
      */
-    public void sample(float[] prepared, double rate) {
-        sample.offer(prepared, rate);
+    public void sample(float[] prepared, long eventTime, double rate) {
+        sample.offer(prepared, eventTime, rate);
     }
 
     private WindowStatistics(int k, VectorSample sample) {
@@ -127,6 +128,11 @@ public final class WindowStatistics {
     /** The sampled prepared vectors. */
     public List<float[]> sampledVectors() {
         return sample.vectors();
+    }
+
+    /** The sample itself (read only: the reference sample is cut from a reference period's). */
+    VectorSample vectorSample() {
+        return sample;
     }
 
     public long[] conceptCounts() {

@@ -113,7 +113,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput, Cent
         Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
                 new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
         acc.batch().add(label.concept(), prepared, Labelling.eventTime(input.pair()));
-        Labelling.observe(acc.window(), label, prepared, model, sampleRate);
+        Labelling.observe(acc.window(), label, prepared, Labelling.eventTime(input.pair()), model, sampleRate);
         if (acc.batch().records() >= flushSize) {
             ctx.output(PARTIALS, acc.toPartial(key));
             accumulators.remove(key);

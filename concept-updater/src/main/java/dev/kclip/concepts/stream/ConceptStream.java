@@ -205,7 +205,8 @@ public final class ConceptStream {
         for (int i = 0; i < usable.size(); i++) {
             reference.observe(fit.assignments()[i], fit.squaredDistances()[i], model.noveltyThreshold(),
                     model.temperature());
-            reference.sample(model.distance().prepare(vectors.get(i)), 1);
+            reference.sample(model.distance().prepare(vectors.get(i)), Labelling.eventTime(usable.get(i).pair()),
+                    1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
@@ -225,7 +226,7 @@ public final class ConceptStream {
             float[] prepared = model.distance().prepare(vectors.get(i));
             Label label = model.labelPrepared(prepared);
             out.label(Labelling.labelled(input.pair(), label, ids, now));
-            Labelling.observe(chunk, label, prepared, model, monitor.sampleRate());
+            Labelling.observe(chunk, label, prepared, Labelling.eventTime(input.pair()), model, monitor.sampleRate());
             monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
             chunkEnd = Math.max(chunkEnd, Labelling.eventTime(input.pair()));
             if (chunk.records() >= monitor.recordsToCloseWindow() || i == usable.size() - 1) {
@@ -252,7 +253,7 @@ public final class ConceptStream {
             if (v.entropy() >= 0) {
                 window.observeSharpness(v.entropy(), v.topProbability());
             }
-            window.sample(v.prepared(), state.monitor.sampleRate());
+            window.sample(v.prepared(), v.eventTime(), state.monitor.sampleRate());
         }
         if (state.partialBatch != null) {
             batch.merge(state.partialBatch);

@@ -71,12 +71,12 @@ public final class Labelling {
      * Counts one labelled record into drift statistics: its concept and d², its label's sharpness, its vector into
      * the window's sample.
      */
-    public static void observe(WindowStatistics window, Label label, float[] prepared, ConceptModel model,
-            double sampleRate) {
+    public static void observe(WindowStatistics window, Label label, float[] prepared, long eventTime,
+            ConceptModel model, double sampleRate) {
         window.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), model.temperature());
         window.observeSharpness(LabelSharpness.entropy(label.probabilities()),
                 LabelSharpness.top(label.probabilities()));
-        window.sample(prepared, sampleRate);
+        window.sample(prepared, eventTime, sampleRate);
     }
 
     /**

@@ -105,7 +105,8 @@ class ConceptJobOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("--checkpoint-interval", "10s", "--transaction-timeout", "5s"));
         assertTrue(e.getMessage().contains("must exceed the checkpoint interval"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> parse("--drift-false-alarm-rate", "0.1", "--drift-warn-rate", "0.05"));
+        assertThrows(IllegalArgumentException.class,
+                () -> parse("--drift-false-alarm-rate", "0.1", "--drift-warn-rate", "0.05"));
         assertThrows(IllegalArgumentException.class, () -> parse("--bootstrap-size", "10", "--k", "64"));
         assertThrows(IllegalArgumentException.class, () -> new DurationConverter().convert("ten seconds"));
         assertEquals(Duration.ofSeconds(10), new DurationConverter().convert("PT10S"));

@@ -211,7 +211,7 @@ class DriftMonitorTest {
         WindowStatistics reference = DriftMonitor.referenceStatistics(2);
         for (int i = 0; i < 2_000; i++) {
             reference.observe(0, 1, 4.0, TAU);
-            reference.sample(new float[] {(float) random.nextGaussian(), (float) random.nextGaussian()}, 1);
+            reference.sample(new float[] {(float) random.nextGaussian(), (float) random.nextGaussian()}, i, 1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, new DriftSettings(1_000, 0, 0.05, 0.01, 0.05), 0);
         double alert = monitor.thresholds().orElseThrow().mmdAlert();
@@ -220,9 +220,10 @@ class DriftMonitorTest {
         WindowStatistics shifted = new WindowStatistics(2);
         for (int i = 0; i < 1_000; i++) {
             same.observe(0, 1, 4.0, TAU);
-            same.sample(new float[] {(float) random.nextGaussian(), (float) random.nextGaussian()}, monitor.sampleRate());
+            same.sample(new float[] {(float) random.nextGaussian(), (float) random.nextGaussian()}, i,
+                    monitor.sampleRate());
             shifted.observe(0, 1, 4.0, TAU);
-            shifted.sample(new float[] {(float) random.nextGaussian() + 1, (float) random.nextGaussian()},
+            shifted.sample(new float[] {(float) random.nextGaussian() + 1, (float) random.nextGaussian()}, i,
                     monitor.sampleRate());
         }
         DriftSummary a = monitor.add(same, model, List.of(), 1).orElseThrow();

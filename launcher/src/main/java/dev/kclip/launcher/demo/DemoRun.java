@@ -14,6 +14,7 @@ import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
 import dev.kclip.launcher.report.ReportWriter;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Topics;
@@ -249,8 +250,15 @@ public final class DemoRun {
         }
         DriftReport r = reports.get(reports.size() - 1);
         long alerts = reports.stream().filter(d -> d.getLevel() == DriftLevel.ALERT).count();
-        return String.format("drift %s (window %d: JS %.3f, novelty %.2f, displacement %.2f; %d alert windows so far)",
-                r.getLevel(), r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(), r.getCentroidDisplacement(), alerts);
+        String rose = "";
+        if (!r.getRising().isEmpty()) {
+            ConceptShare top = r.getRising().get(0);
+            rose = String.format("; rose #%d to %.0f%%", top.getConceptId(), 100 * top.getShare())
+                    + (top.getCaptions().isEmpty() ? "" : " \"" + top.getCaptions().get(0) + "\"");
+        }
+        return String.format("drift %s (window %d: JS %.3f, novelty %.2f, displacement %.2f%s; %d alert windows so far)",
+                r.getLevel(), r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(), r.getCentroidDisplacement(), rose,
+                alerts);
     }
 
     private static double counter(Pipeline pipeline, String name) {
