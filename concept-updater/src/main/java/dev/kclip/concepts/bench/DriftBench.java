@@ -50,7 +50,8 @@ public final class DriftBench implements Callable<Integer> {
      * @param k concepts
      * @param bootstrap records of the bootstrap, the reference period (0 = the default, max(2,048, 20·K))
      * @param window records per drift window
-     * @param windows stationary windows judged for the false-alarm rate (after those holding bootstrap records)
+     * @param windows stationary windows judged for the false-alarm rate (after those holding bootstrap records and
+     *     the reference period)
      * @param falseAlarmRate the configured ALERT rate
      * @param warnRate the configured WARN rate
      * @param newCategory the category held out of the reference, then streamed
@@ -145,8 +146,8 @@ public final class DriftBench implements Callable<Integer> {
     public static Result run(List<EmbeddedCaptions.Caption> captions, Plan plan, PrintStream out) {
         ConceptSettings settings = settings(plan);
         int bootstrap = settings.effectiveBootstrapSize();
-        // windows holding bootstrap records compare the reference with itself: not judged
-        int skipped = (bootstrap + plan.window() - 1) / plan.window();
+        // windows holding bootstrap records are in-sample and the next one is the reference period: not judged
+        int skipped = (bootstrap + plan.window() - 1) / plan.window() + 1;
 
         List<DriftReport> stationary = stream(settings, shuffledPasses(captions, new Random(plan.seed()),
                 bootstrap + (long) (skipped + plan.windows()) * plan.window()));

@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  *       with the reference's shares), and their JS taken; {@value #DRAWS} draws. Redrawing the reference too
  *       accounts for its own sampling noise, which the windows are compared against.</li>
  *   <li>Novelty rate: the reference histogram of d² is redrawn bin by bin, its 99th-percentile bin is the
- *       threshold, and the window's novel count is Poisson(n·q) with q the reference mass beyond it; {@value #DRAWS}
- *       draws.</li>
+ *       threshold, and the window's novel count is Poisson(n·q) with q = (reference records beyond it + 1)/(B + 1);
+ *       {@value #DRAWS} draws.</li>
  *   <li>MMD²ᵤ: a pool of up to 2·{@link DriftSettings#SAMPLE_SIZE} reference vectors; its first half is the
  *       reference sample, the permutation null splits the pool into the same two sizes ({@value #PERMUTATIONS}
  *       permutations; Alibi Detect's MMDDrift uses 100 for a p-value, more are needed here for a tail of
@@ -44,11 +44,38 @@ public record Calibration(double[] jsNull, double[] noveltyNull, double[] mmdNul
     /**
      * Calibrates on a reference period.
      *
-     * @param reference its statistics: concept counts and d² histogram (its vector sample is the pool)
+     * @param reference its statistics: concept counts and d² histogram, and its vector sample (the MMD pool)
      * @param windowRecords the size of the windows to be judged
      * @param seed the draws' seed (fixed: the same reference gives the same thresholds)
      */
     public static Calibration of(WindowStatistics reference, long windowRecords, long seed) {
+        return embeddings(reference, seed).withCounts(reference, windowRecords, seed);
+    }
+
+    /**
+     * The MMD part only, from a reference pool (the bootstrap's embeddings); the count statistics are pending until
+     * {@link #withCounts}.
+     */
+    public static Calibration embeddings(WindowStatistics pool, long seed) {
+        List<float[]> vectors = pool.sampledVectors();
+        if (vectors.size() < MIN_POOL) {
+            return new Calibration(new double[0], new double[0], new double[0],
+                    pool.vectorSample().smallest(DriftSettings.SAMPLE_SIZE), Double.NaN);
+        }
+        int half = Math.min(DriftSettings.SAMPLE_SIZE, vectors.size() / 2);
+        // the pool is in hash order, a random order: its head is a uniform sample
+        MaximumMeanDiscrepancy.Null mmd = MaximumMeanDiscrepancy.permutationNull(vectors, half, PERMUTATIONS, seed);
+        return new Calibration(new double[0], new double[0], mmd.values(), pool.vectorSample().smallest(half),
+                mmd.bandwidth());
+    }
+
+    /** Whether the count statistics (JS, novelty) still wait for their reference period. */
+    public boolean countsPending() {
+        return jsNull.length == 0;
+    }
+
+    /** This calibration with the JS and novelty nulls drawn from {@code reference}'s counts. */
+    public Calibration withCounts(WindowStatistics reference, long windowRecords, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         long[] counts = reference.conceptCounts();
         long[] histogram = reference.histogram();
@@ -72,20 +99,15 @@ public record Calibration(double[] jsNull, double[] noveltyNull, double[] mmdNul
         }
         Arrays.sort(js);
         Arrays.sort(novelty);
-        List<float[]> pool = reference.sampledVectors();
-        if (pool.size() < MIN_POOL) {
-            return new Calibration(js, novelty, new double[0],
-                    reference.vectorSample().smallest(DriftSettings.SAMPLE_SIZE), Double.NaN);
-        }
-        int half = Math.min(DriftSettings.SAMPLE_SIZE, pool.size() / 2);
-        // the pool is in hash order, a random order: its head is a uniform sample
-        VectorSample referenceSample = reference.vectorSample().smallest(half);
-        MaximumMeanDiscrepancy.Null mmd = MaximumMeanDiscrepancy.permutationNull(pool, half, PERMUTATIONS,
-                random.nextLong());
-        return new Calibration(js, novelty, mmd.values(), referenceSample, mmd.bandwidth());
+        return new Calibration(js, novelty, mmdNull, reference(), bandwidth);
     }
 
-    /** The reference mass (a share of {@code total}) beyond the 99th-percentile bin of a redrawn histogram. */
+    /**
+     * The chance that a new record falls beyond the 99th-percentile bin of a redrawn histogram: the reference
+     * records beyond it plus one, over the reference plus one (the rank argument of conformal prediction: a new
+     * exchangeable record exceeds all B reference records with probability 1/(B + 1), so an empty tail is not a
+     * zero chance).
+     */
     private static double beyondRedrawnQuantile(SplittableRandom random, long[] histogram, double total) {
         double[] redrawn = new double[histogram.length];
         double redrawnTotal = 0;
@@ -102,11 +124,11 @@ public record Calibration(double[] jsNull, double[] noveltyNull, double[] mmdNul
                 break;
             }
         }
-        double beyond = 0;
+        double beyond = 1;
         for (int b = bin + 1; b < histogram.length; b++) {
             beyond += histogram[b];
         }
-        return beyond / total;
+        return beyond / (total + 1);
     }
 
     /** A Poisson draw: Knuth's product of uniforms below mean 30, the rounded normal approximation above. */

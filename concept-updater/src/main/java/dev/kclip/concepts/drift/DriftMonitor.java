@@ -19,9 +19,14 @@ import java.util.stream.IntStream;
  * {@link DriftThresholds}). Fed once per model update with that update's {@link WindowStatistics}; a window closes
  * at the first update that completes it.
  *
- * <p>The reference period is the bootstrap data; a model continued from a snapshot (or state written before
- * calibration existed) has none, so its first window is the reference period: it is reported OK with that reason,
- * and its concept mix, distance distribution and vector sample become the reference. The concept mix and the d²
+ * <p>The reference period: the MMD's is the bootstrap data (its embeddings do not depend on the model). The
+ * statistics of the model's labels (JS, novelty) are calibrated on the first window of records that came after
+ * the bootstrap: the bootstrap records placed the centroids, so they sit closer to them than any new record will
+ * (a novelty rate measured against them alarms on an unchanged stream); windows holding bootstrap records are
+ * reported OK as in-sample. A model continued from a snapshot (or state written before calibration existed) has
+ * no bootstrap data: its first window is the reference period for all three. The reference period's window is
+ * reported OK with that reason; its concept mix and distance distribution (and, without bootstrap data, its vector
+ * sample) become the reference. The concept mix and the d²
  * distribution then follow the data slowly (a moving average, {@link DriftSettings#referenceRate}); the null
  * distributions and the MMD reference sample stay those of the reference period.
  *
@@ -51,6 +56,7 @@ public final class DriftMonitor {
     private Calibration calibration;
     private Exemplars exemplars;
     private DriftThresholds thresholds;
+    private long inSampleLeft; // bootstrap records still to pass through windows
     private double referenceSelfTerm = Double.NaN; // MMD's reference term, recomputed after a restore
 
     private DriftMonitor(DriftSettings settings, double tau, double[] referenceMix, double[] referenceHistogram,
@@ -67,7 +73,11 @@ public final class DriftMonitor {
         this.windowStartCentroids = windowStartCentroids;
         this.calibration = calibration;
         this.exemplars = exemplars;
-        this.thresholds = calibration == null ? null : DriftThresholds.of(calibration, settings);
+        this.thresholds = judging(calibration, settings);
+    }
+
+    private static DriftThresholds judging(Calibration calibration, DriftSettings settings) {
+        return calibration == null || calibration.countsPending() ? null : DriftThresholds.of(calibration, settings);
     }
 
     /**
@@ -78,11 +88,14 @@ public final class DriftMonitor {
     }
 
     /**
-     * Starts monitoring a freshly bootstrapped (or restored) model: the reference period is the bootstrap data
-     * (observed into {@link #referenceStatistics}, the prepared vectors sampled at rate 1), or, when
-     * {@code bootstrap} is empty (a model from a snapshot brings no data), the first window.
+     * Starts monitoring a freshly bootstrapped (or restored) model: the bootstrap data (observed into
+     * {@link #referenceStatistics}, the prepared vectors sampled at rate 1) is the MMD's reference and the
+     * interim concept mix and distance distribution; its records are expected to come through {@link #add} first
+     * (the caller labels them too), and the first window after them is the reference period of JS and novelty.
+     * When {@code bootstrap} is empty (a model from a snapshot brings no data) the first window is the reference
+     * period of all three.
      *
-     * @param bootstrap the bootstrap records, observed against {@code model}
+     * @param bootstrap the bootstrap records, observed against {@code model} (d² as a record not fitted on sees)
      * @param startTime event time where the first window begins
      */
     public static DriftMonitor start(ConceptModel model, WindowStatistics bootstrap, DriftSettings settings,
@@ -95,10 +108,11 @@ public final class DriftMonitor {
         double[] histogram = new double[DistanceHistogram.BINS];
         if (bootstrap.records() > 0) {
             setReference(bootstrap, mix, histogram);
-            return new DriftMonitor(settings, model.temperature(), mix, histogram, 0, startTime, startTime,
-                    new WindowStatistics(model.k()), model.centroids(),
-                    Calibration.of(bootstrap, calibrationWindow(settings, bootstrap), CALIBRATION_SEED),
-                    new Exemplars());
+            DriftMonitor monitor = new DriftMonitor(settings, model.temperature(), mix, histogram, 0, startTime,
+                    startTime, new WindowStatistics(model.k()), model.centroids(),
+                    Calibration.embeddings(bootstrap, CALIBRATION_SEED), new Exemplars());
+            monitor.inSampleLeft = bootstrap.records();
+            return monitor;
         }
         // until the first window has closed, the model's weights and threshold stand in for the reference
         double[] weights = model.weights();
@@ -134,7 +148,7 @@ public final class DriftMonitor {
      */
     public DriftMonitor withRates(DriftSettings configured) {
         settings = settings.withRates(configured.falseAlarmRate(), configured.warnRate());
-        thresholds = calibration == null ? null : DriftThresholds.of(calibration, settings);
+        thresholds = judging(calibration, settings);
         return this;
     }
 
@@ -210,7 +224,11 @@ public final class DriftMonitor {
         double mmd = mmd(current.sampledVectors());
         DriftLevel level;
         List<String> reasons;
-        if (thresholds == null) {
+        boolean inSample = inSampleLeft > 0;
+        if (inSample) {
+            level = DriftLevel.OK;
+            reasons = List.of("in-sample: the window holds bootstrap records, which placed the centroids");
+        } else if (thresholds == null) {
             level = DriftLevel.OK;
             reasons = List.of("reference period: the thresholds are calibrated on this window");
         } else {
@@ -221,9 +239,13 @@ public final class DriftMonitor {
                 displacement, noveltyRate, mmd, current.meanEntropy(), current.meanTopProbability(), thresholds,
                 reasons, shifts(mix, true), shifts(mix, false), List.copyOf(reseeded), level, modelAfter.version());
 
-        if (calibration == null) {
+        if (inSample) {
+            inSampleLeft = Math.max(0, inSampleLeft - current.records());
+        } else if (thresholds == null) {
             setReference(current, referenceMix, referenceHistogram);
-            calibration = Calibration.of(current, calibrationWindow(settings, current), CALIBRATION_SEED);
+            long size = calibrationWindow(settings, current);
+            calibration = calibration == null ? Calibration.of(current, size, CALIBRATION_SEED)
+                    : calibration.withCounts(current, size, CALIBRATION_SEED);
             thresholds = DriftThresholds.of(calibration, settings);
         } else {
             double rate = settings.referenceRate();
@@ -275,7 +297,8 @@ public final class DriftMonitor {
         return new DriftMonitorState(settings.windowRecords(), settings.windowMillis(), settings.referenceRate(), tau,
                 Arrays.stream(referenceMix).boxed().toList(), Arrays.stream(referenceHistogram).boxed().toList(),
                 window, windowStart, windowEnd, current.toState(), windowStartCentroids.toState(),
-                List.copyOf(reseeded), calibration == null ? null : calibration.toState(), exemplars.toState());
+                List.copyOf(reseeded), calibration == null ? null : calibration.toState(), exemplars.toState(),
+                inSampleLeft);
     }
 
     /**
@@ -296,6 +319,7 @@ public final class DriftMonitor {
                 state.getCalibration() == null ? null : Calibration.fromState(state.getCalibration()),
                 Exemplars.fromState(state.getExemplars()));
         monitor.reseeded.addAll(state.getReseeded());
+        monitor.inSampleLeft = state.getInSampleLeft();
         return monitor;
     }
 }

@@ -23,14 +23,24 @@ class DriftMonitorTest {
 
     /** {@code n} records, a share {@code shareOfZero} in concept 0, all at d² = 1 except {@code novel} at d² = 100. */
     private static WindowStatistics batch(int n, double shareOfZero, int novel) {
-        return batch(new WindowStatistics(2), n, shareOfZero, novel);
-    }
-
-    private static WindowStatistics batch(WindowStatistics stats, int n, double shareOfZero, int novel) {
+        WindowStatistics stats = new WindowStatistics(2);
         for (int i = 0; i < n; i++) {
             stats.observe(i < shareOfZero * n ? 0 : 1, i < novel ? 100 : 1, 4.0, TAU);
         }
         return stats;
+    }
+
+    /**
+     * A monitor started on a bootstrap of 100 records half in each concept, past its in-sample window (the
+     * bootstrap records again) and its reference period (another such window): judging from here on.
+     */
+    private DriftMonitor judging() {
+        DriftMonitor monitor = DriftMonitor.start(model, batch(100, 0.5, 0), settings, 0);
+        assertTrue(monitor.add(batch(100, 0.5, 0), model, List.of(), 0).orElseThrow().reasons().get(0)
+                .startsWith("in-sample"));
+        assertTrue(monitor.add(batch(100, 0.5, 0), model, List.of(), 0).orElseThrow().reasons().get(0)
+                .startsWith("reference period"));
+        return monitor;
     }
 
     @Test
@@ -53,7 +63,7 @@ class DriftMonitorTest {
 
     @Test
     void changedMixRaisesTheDivergence() {
-        DriftMonitor monitor = DriftMonitor.start(model, batch(100, 0.5, 0), settings, 0);
+        DriftMonitor monitor = judging();
         DriftSummary summary = monitor.add(batch(100, 0.0, 0), model, List.of(), 1).orElseThrow();
         // window (0, 1) against reference (½, ½)
         assertEquals(1.5 - 0.75 * Math.log(3) / Math.log(2) + 0.0, summary.jsDivergence(), 1e-9);
@@ -64,7 +74,7 @@ class DriftMonitorTest {
 
     @Test
     void noveltyRateAndDisplacementAreMeasuredAgainstTheWindowStart() {
-        DriftMonitor monitor = DriftMonitor.start(model, batch(100, 0.5, 0), settings, 0);
+        DriftMonitor monitor = judging();
         ConceptModel moved = new ConceptModel(
                 Centroids.of(new float[][] {{0, 3}, {10, 1}}, Distance.EUCLIDEAN),
                 new double[] {50, 50}, Kernel.GAUSSIAN, TAU, 4.0, 2, 200, 0);
@@ -75,6 +85,7 @@ class DriftMonitorTest {
         assertEquals(List.of(1), summary.reseeded());
         assertEquals(2, summary.centroidVersion());
         assertEquals(DriftLevel.ALERT, summary.level());
+        assertTrue(summary.reasons().get(0).startsWith("novelty 0.2000 > alert"), summary.reasons().toString());
     }
 
     @Test
@@ -129,9 +140,12 @@ class DriftMonitorTest {
 
     @Test
     void thresholdsComeFromTheReferenceAndTheConfiguredRate() {
-        // a reference of 10,000 records over 2 concepts, 1% of them far out
-        DriftMonitor strict = DriftMonitor.start(model, batch(10_000, 0.5, 100), settings.withRates(0.001, 0.01), 0);
-        DriftMonitor loose = DriftMonitor.start(model, batch(10_000, 0.5, 100), settings.withRates(0.1, 0.2), 0);
+        // a reference period of 10,000 records over 2 concepts, 1% of them far out (a model from a snapshot: the
+        // first window is the reference period)
+        DriftMonitor strict = DriftMonitor.start(model, new WindowStatistics(2), settings.withRates(0.001, 0.01), 0);
+        DriftMonitor loose = DriftMonitor.start(model, new WindowStatistics(2), settings.withRates(0.1, 0.2), 0);
+        strict.add(batch(10_000, 0.5, 100), model, List.of(), 0);
+        loose.add(batch(10_000, 0.5, 100), model, List.of(), 0);
         DriftThresholds s = strict.thresholds().orElseThrow();
         DriftThresholds l = loose.thresholds().orElseThrow();
         assertTrue(s.jsAlert() > l.jsAlert() && l.jsAlert() > 0, s + " vs " + l);
@@ -214,6 +228,10 @@ class DriftMonitorTest {
             reference.sample(new float[] {(float) random.nextGaussian(), (float) random.nextGaussian()}, i, 1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, new DriftSettings(1_000, 0, 0.05, 0.01, 0.05), 0);
+        // the bootstrap records again (in-sample), then the reference period of the count statistics
+        for (int w = 0; w < 3; w++) {
+            monitor.add(batch(1_000, 1.0, 0), model, List.of(), 0);
+        }
         double alert = monitor.thresholds().orElseThrow().mmdAlert();
         assertTrue(alert > 0 && alert < 0.05, "mmd alert " + alert);
         WindowStatistics same = new WindowStatistics(2);

@@ -43,13 +43,15 @@ class DriftIT {
         kafka.produce(pairs);
         ConceptSettings settings = ConceptSettings.defaults()
                 .withKMeans(KMeansSettings.defaults(10))
-                .withDrift(new DriftSettings(1_000, 0, 0.02, 0.01, 0.05));
+                // a false-alarm rate of 0.1% per window: the ten windows before the change alarm with chance ≈ 1%
+                .withDrift(new DriftSettings(1_000, 0, 0.02, 0.001, 0.01));
         KafkaFixture.runToEnd(kafka.connection(), kafka.config(settings, dir, "drift"));
 
         List<DriftReport> reports = kafka.read(kafka.topics().drift(), DriftReport.class, 13).stream()
                 .sorted(Comparator.comparingLong(DriftReport::getWindow)).toList();
         String table = reports.stream().map(r -> r.getWindow() + " " + r.getLevel() + " js=" + r.getJsDivergence()
-                + " novelty=" + r.getNoveltyRate() + " displacement=" + r.getCentroidDisplacement())
+                + " novelty=" + r.getNoveltyRate() + " mmd=" + r.getMmd() + " displacement="
+                + r.getCentroidDisplacement() + " " + r.getReasons())
                 .collect(Collectors.joining("\n"));
         assertEquals(13, reports.size(), table);
         for (int w = 0; w < 13; w++) {
