@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The null distributions of the drift statistics, drawn from the reference period (the bootstrap records, or the
- * first window of a model continued from a snapshot): what each statistic looks like on a window of the same size
- * when nothing changes. {@link DriftThresholds#of} takes their upper quantiles.
+ * The null distributions of the drift statistics, drawn from the reference period (for the MMD the bootstrap's
+ * embeddings, for JS and novelty the first window after the bootstrap; see {@link DriftMonitor}): what each
+ * statistic looks like on a window of the same size when nothing changes. {@link DriftThresholds#of} takes their upper quantiles.
  *
  * <ul>
  *   <li>Jensen-Shannon divergence: a parametric bootstrap of the concept counts: the reference is redrawn as
