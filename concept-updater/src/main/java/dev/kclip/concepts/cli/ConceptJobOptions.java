@@ -2,7 +2,6 @@ package dev.kclip.concepts.cli;
 
 import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.concepts.kmeans.Decay;
@@ -23,7 +22,6 @@ public final class ConceptJobOptions {
     // every default is the configuration's: picocli takes a field's initial value as the option's default
     private static final ConceptJobConfig DEFAULTS = ConceptJobConfig.defaults();
     private static final ConceptSettings CONCEPTS = DEFAULTS.concepts();
-    private static final DriftThresholds THRESHOLDS = CONCEPTS.drift().thresholds();
     private static final LifecycleSettings LIFECYCLE = CONCEPTS.lifecycle();
 
     @Option(names = "--k", description = "Number of concepts K (default: ${DEFAULT-VALUE}).")
@@ -112,17 +110,14 @@ public final class ConceptJobOptions {
             description = "How fast the drift reference follows the windows (default: ${DEFAULT-VALUE}).")
     double referenceRate = CONCEPTS.drift().referenceRate();
 
-    @Option(names = "--js-thresholds", split = ",", paramLabel = "WARN,ALERT",
-            description = "Jensen-Shannon divergence levels (default: ${DEFAULT-VALUE}).")
-    double[] js = {THRESHOLDS.jsWarn(), THRESHOLDS.jsAlert()};
+    @Option(names = "--drift-false-alarm-rate", paramLabel = "RATE",
+            description = "Share of windows of an unchanging stream that may ALERT; the thresholds are calibrated"
+                    + " on the reference period for it (default: ${DEFAULT-VALUE}, one false alarm per 100 windows).")
+    double falseAlarmRate = CONCEPTS.drift().falseAlarmRate();
 
-    @Option(names = "--novelty-thresholds", split = ",", paramLabel = "WARN,ALERT",
-            description = "Novelty rate levels (default: ${DEFAULT-VALUE}).")
-    double[] novelty = {THRESHOLDS.noveltyWarn(), THRESHOLDS.noveltyAlert()};
-
-    @Option(names = "--displacement-thresholds", split = ",", paramLabel = "WARN,ALERT",
-            description = "Centroid displacement levels, in mean within-cluster distances (default: ${DEFAULT-VALUE}).")
-    double[] displacement = {THRESHOLDS.displacementWarn(), THRESHOLDS.displacementAlert()};
+    @Option(names = "--drift-warn-rate", paramLabel = "RATE",
+            description = "The same for WARN (default: ${DEFAULT-VALUE}).")
+    double warnRate = CONCEPTS.drift().warnRate();
 
     @Option(names = "--snapshot-every", paramLabel = "UPDATES",
             description = "Write a centroid snapshot every this many updates (default: ${DEFAULT-VALUE}).")
@@ -188,9 +183,7 @@ public final class ConceptJobOptions {
         Decay decay = halfLifeTime != null ? Decay.halfLifeTime(halfLifeTime)
                 : halfLifeRecords == 0 ? Decay.none() : Decay.halfLifeRecords(halfLifeRecords);
         DriftSettings drift = new DriftSettings(windowRecords, windowTime == null ? 0 : windowTime.toMillis(),
-                referenceRate, new DriftThresholds(pair(js, "--js-thresholds")[0], js[1],
-                        pair(novelty, "--novelty-thresholds")[0], novelty[1],
-                        pair(displacement, "--displacement-thresholds")[0], displacement[1]));
+                referenceRate, falseAlarmRate, warnRate);
         LifecycleSettings lifecycle = new LifecycleSettings(maxConcepts, noveltyBuffer, mergeRatio, retireRatio,
                 retireWindow, targetEntropy, bootstrapWindow);
         ConceptSettings concepts = new ConceptSettings(kmeans, new OnlineSettings(decay, reseedRatio, seed), drift,
@@ -214,12 +207,5 @@ public final class ConceptJobOptions {
     /** A bare local path becomes a file:// URI; anything with a scheme is left for Flink to resolve. */
     private static String uri(String location) {
         return location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") ? location : ConceptJobConfig.localUri(location);
-    }
-
-    private static double[] pair(double[] values, String option) {
-        if (values.length != 2) {
-            throw new IllegalArgumentException(option + " takes two values, WARN,ALERT");
-        }
-        return values;
     }
 }

@@ -2,11 +2,13 @@ package dev.kclip.concepts.drift;
 
 import dev.kclip.concepts.state.WindowStatisticsState;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What drift is computed from, accumulated record by record: records per concept, the sum of distances to the
- * assigned centroid, how many were novel, and a {@link DistanceHistogram} of d². Merges by addition, like
- * {@link dev.kclip.concepts.kmeans.BatchStatistics}.
+ * assigned centroid, how many were novel, a {@link DistanceHistogram} of d², the sharpness of the soft labels
+ * (sums of their entropy and top probability) and a {@link VectorSample} of the prepared vectors for the MMD.
+ * Merges by addition, like {@link dev.kclip.concepts.kmeans.BatchStatistics} (the sample by its own merge).
  */
 public final class WindowStatistics {
 
@@ -15,9 +17,20 @@ public final class WindowStatistics {
     private long records;
     private long novel;
     private double distanceSum;
+    private long sharpnessRecords;
+    private double entropySum;
+    private double topProbabilitySum;
+    private final VectorSample sample;
 
+    /** Statistics over K concepts with a vector sample of {@link DriftSettings#SAMPLE_SIZE}. */
     public WindowStatistics(int k) {
+        this(k, DriftSettings.SAMPLE_SIZE);
+    }
+
+    /** Statistics over K concepts keeping at most {@code sampleCapacity} vectors. */
+    public WindowStatistics(int k, int sampleCapacity) {
         this.conceptCounts = new long[k];
+        this.sample = new VectorSample(sampleCapacity);
     }
 
     /**
@@ -38,6 +51,33 @@ public final class WindowStatistics {
         histogram[DistanceHistogram.bin(d2, tau)]++;
     }
 
+    /**
+     * Counts the sharpness of one record's soft label.
+     *
+     * @param entropy its entropy in nats ({@link LabelSharpness#entropy})
+     * @param topProbability its largest probability
+     */
+    public void observeSharpness(double entropy, double topProbability) {
+        sharpnessRecords++;
+        entropySum += entropy;
+        topProbabilitySum += topProbability;
+    }
+
+    /**
+     * Offers one record's prepared vector to the window's sample.
+     *
+     * @param eventTime the record's event time
+     * @param rate the pre-filter's share ({@link DriftSettings#sampleRate})
+     */
+    public void sample(float[] prepared, long eventTime, double rate) {
+        sample.offer(prepared, eventTime, rate);
+    }
+
+    private WindowStatistics(int k, VectorSample sample) {
+        this.conceptCounts = new long[k];
+        this.sample = sample;
+    }
+
     /** Adds another's counts (same K) into this one. */
     public void merge(WindowStatistics other) {
         if (other.conceptCounts.length != conceptCounts.length) {
@@ -52,6 +92,10 @@ public final class WindowStatistics {
         records += other.records;
         novel += other.novel;
         distanceSum += other.distanceSum;
+        sharpnessRecords += other.sharpnessRecords;
+        entropySum += other.entropySum;
+        topProbabilitySum += other.topProbabilitySum;
+        sample.merge(other.sample);
     }
 
     public int k() {
@@ -71,6 +115,26 @@ public final class WindowStatistics {
         return distanceSum;
     }
 
+    /** Mean entropy (nats) of the soft labels counted by {@link #observeSharpness}; NaN when none were. */
+    public double meanEntropy() {
+        return sharpnessRecords == 0 ? Double.NaN : entropySum / sharpnessRecords;
+    }
+
+    /** Mean top probability of the soft labels counted by {@link #observeSharpness}; NaN when none were. */
+    public double meanTopProbability() {
+        return sharpnessRecords == 0 ? Double.NaN : topProbabilitySum / sharpnessRecords;
+    }
+
+    /** The sampled prepared vectors. */
+    public List<float[]> sampledVectors() {
+        return sample.vectors();
+    }
+
+    /** The sample itself (read only: the reference sample is cut from a reference period's). */
+    VectorSample vectorSample() {
+        return sample;
+    }
+
     public long[] conceptCounts() {
         return conceptCounts.clone();
     }
@@ -82,12 +146,15 @@ public final class WindowStatistics {
     /** These statistics as state (or a partial update). */
     public WindowStatisticsState toState() {
         return new WindowStatisticsState(Arrays.stream(conceptCounts).boxed().toList(),
-                Arrays.stream(histogram).boxed().toList(), records, novel, distanceSum);
+                Arrays.stream(histogram).boxed().toList(), records, novel, distanceSum, sharpnessRecords, entropySum,
+                topProbabilitySum, sample.toState());
     }
 
     /** Reads what {@link #toState} wrote. */
     public static WindowStatistics fromState(WindowStatisticsState state) {
-        WindowStatistics stats = new WindowStatistics(state.getConceptCounts().size());
+        // state written before samples existed has none: such a window samples nothing more
+        WindowStatistics stats = state.getSample() == null ? new WindowStatistics(state.getConceptCounts().size(), 0)
+                : new WindowStatistics(state.getConceptCounts().size(), VectorSample.fromState(state.getSample()));
         for (int c = 0; c < stats.conceptCounts.length; c++) {
             stats.conceptCounts[c] = state.getConceptCounts().get(c);
         }
@@ -101,6 +168,9 @@ public final class WindowStatistics {
         stats.records = state.getRecords();
         stats.novel = state.getNovel();
         stats.distanceSum = state.getDistanceSum();
+        stats.sharpnessRecords = state.getSharpnessRecords();
+        stats.entropySum = state.getEntropySum();
+        stats.topProbabilitySum = state.getTopProbabilitySum();
         return stats;
     }
 }

@@ -54,6 +54,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput[], Ce
     };
 
     private final int flushSize;
+    private final double sampleRate;
     private final HashMap<String, byte[]> initialSnapshots;
 
     private transient Map<String, Labeller> labellers;
@@ -84,6 +85,7 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput[], Ce
     /** @param initialSnapshots as {@link ConceptModelFunction}'s */
     AssignConcepts(ConceptSettings settings, Map<String, byte[]> initialSnapshots) {
         this.flushSize = settings.assignerFlushSize();
+        this.sampleRate = settings.drift().sampleRate();
         this.initialSnapshots = new HashMap<>(initialSnapshots);
     }
 
@@ -128,8 +130,8 @@ final class AssignConcepts extends BroadcastProcessFunction<EmbeddingInput[], Ce
             Accumulator acc = accumulators.computeIfAbsent(key, k -> new Accumulator(model.version(),
                     new BatchStatistics(model.k(), model.dim()), new WindowStatistics(model.k())));
             acc.batch().add(label.concept(), prepared.get(i), Labelling.eventTime(input.pair()));
-            acc.window().observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
-                    model.temperature());
+            Labelling.observe(acc.window(), label, prepared.get(i), Labelling.eventTime(input.pair()),
+                    model.noveltyThreshold(), model.temperature(), sampleRate);
             if (acc.batch().records() >= flushSize) {
                 ctx.output(PARTIALS, acc.toPartial(key));
                 accumulators.remove(key);

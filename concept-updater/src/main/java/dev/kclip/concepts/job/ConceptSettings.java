@@ -11,7 +11,7 @@ import java.io.Serializable;
  *
  * @param kmeans K, geometry, kernel, τ, seed, Lloyd limits (the bootstrap)
  * @param online forgetting and re-seeding (the mini-batch updates)
- * @param drift window layout and thresholds
+ * @param drift window layout and false-alarm rates
  * @param bootstrapSize B, the records buffered for the bootstrap; 0 = max(2,048, 20·K)
  * @param batchSize m, records per mini-batch update (default 256)
  * @param snapshotEvery a centroid snapshot is written after every this many updates (default 1: every update)

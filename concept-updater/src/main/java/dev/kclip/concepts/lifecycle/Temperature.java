@@ -39,8 +39,8 @@ public final class Temperature {
 
     /**
      * The τ whose labels of {@code squaredDistances} (one row of d² to every concept per record, +∞ for free rows)
-     * have mean entropy {@code target}, searched within e^±20 of {@code current}; the nearer bound when the target
-     * is out of reach.
+     * have mean entropy {@code target}, searched within e^±20 of {@code current}; {@code current} when the target is
+     * out of that reach.
      */
     public static double forEntropy(List<double[]> squaredDistances, Kernel kernel, double target, double current) {
         if (squaredDistances.isEmpty()) {
@@ -48,6 +48,12 @@ public final class Temperature {
         }
         double lo = Math.log(current) - RANGE;
         double hi = Math.log(current) + RANGE;
+        // out of reach (e.g. a target above log K after concepts retired): τ stays, since moving it to a bound at
+        // every update would compound to 0 or ∞
+        if (meanEntropy(squaredDistances, kernel, Math.exp(hi)) < target
+                || meanEntropy(squaredDistances, kernel, Math.exp(lo)) > target) {
+            return current;
+        }
         for (int step = 0; step < STEPS; step++) {
             double mid = (lo + hi) / 2;
             if (meanEntropy(squaredDistances, kernel, Math.exp(mid)) < target) {

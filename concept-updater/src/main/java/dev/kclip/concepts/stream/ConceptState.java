@@ -1,7 +1,7 @@
 package dev.kclip.concepts.stream;
 
 import dev.kclip.concepts.drift.DriftMonitor;
-import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.BatchStatistics;
 import dev.kclip.concepts.kmeans.CentroidSnapshots;
@@ -63,6 +63,17 @@ public final class ConceptState {
     double scale;
 
     private ConceptState() {
+    }
+
+    private static org.apache.avro.Schema historical(String file) {
+        try (InputStream in = ConceptState.class.getResourceAsStream("/dev/kclip/concepts/state/history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled state schema " + file + " is missing from the jar");
+            }
+            return new org.apache.avro.Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled state schema " + file, e);
+        }
     }
 
     /** A teacher seen for the first time: bootstraps from its first B records. */
@@ -161,7 +172,7 @@ public final class ConceptState {
         List<PendingVectorState> batch = new ArrayList<>(pending.size());
         for (PendingVector v : pending) {
             batch.add(new PendingVectorState(v.concept(), v.squaredDistance(), Float32Vectors.encode(v.prepared()),
-                    v.eventTime()));
+                    v.eventTime(), v.entropy(), v.topProbability()));
         }
         return CODEC.encode(new ConceptStreamState(model == null ? null : model.toState(),
                 conceptIds, nextConceptId,
@@ -176,8 +187,8 @@ public final class ConceptState {
     }
 
     /**
-     * Reads what {@link #encode} wrote. The drift monitor's thresholds are not stored: {@link ConceptStream} sets
-     * the configured ones.
+     * Reads what {@link #encode} wrote (or the previous format, {@code state/history/ConceptStreamState-v1.avsc}).
+     * The drift monitor's false-alarm rates are not stored: {@link ConceptStream} sets the configured ones.
      */
     public static ConceptState decode(byte[] bytes) {
         ConceptStreamState stored = CODEC.decode(bytes);
@@ -186,7 +197,7 @@ public final class ConceptState {
         state.conceptIds = List.copyOf(stored.getConceptIds());
         state.nextConceptId = stored.getNextConceptId();
         state.monitor = stored.getMonitor() == null ? null
-                : DriftMonitor.fromState(stored.getMonitor(), DriftThresholds.defaults());
+                : DriftMonitor.fromState(stored.getMonitor(), DriftSettings.defaults());
         state.scale = stored.getMonitor() == null ? 0 : stored.getMonitor().getTau();
         for (BufferedRecord record : stored.getBootstrap()) {
             byte[] pair = new byte[record.getPair().remaining()];
@@ -197,7 +208,7 @@ public final class ConceptState {
         for (PendingVectorState v : stored.getPending()) {
             float[] prepared = Float32Vectors.decode(v.getPrepared(), v.getPrepared().remaining() / Float.BYTES);
             state.pending.add(new PendingVector(v.getConcept(), v.getSquaredDistance(), prepared,
-                    v.getEventTime()));
+                    v.getEventTime(), v.getEntropy(), v.getTopProbability()));
         }
         state.partialBatch = stored.getPartialBatch() == null ? null
                 : BatchStatistics.fromState(stored.getPartialBatch());
@@ -224,17 +235,5 @@ public final class ConceptState {
     private static ConceptEventState eventState(ConceptEvent e) {
         return new ConceptEventState(e.kind().name(), e.conceptId(), e.row(), e.version(), e.eventTime(), e.weight(),
                 e.intoConceptId(), e.captions());
-    }
-
-    /** A writer schema this code was built to read, from {@code dev/kclip/concepts/state/history/}. */
-    private static Schema historical(String file) {
-        try (InputStream in = ConceptState.class.getResourceAsStream("/dev/kclip/concepts/state/history/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("bundled state schema " + file + " is missing from the jar");
-            }
-            return new Schema.Parser().parse(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read bundled state schema " + file, e);
-        }
     }
 }

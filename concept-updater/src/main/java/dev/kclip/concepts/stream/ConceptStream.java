@@ -96,7 +96,7 @@ public final class ConceptStream {
         this.settings = settings;
         this.state = state;
         if (state.monitor != null) {
-            state.monitor.withThresholds(settings.drift().thresholds());
+            state.monitor.withRates(settings.drift());
         } else if (state.model != null) {
             state.monitor = DriftMonitor.start(state.model, new WindowStatistics(state.model.k()), settings.drift(),
                     state.model.lastUpdateTime());
@@ -175,8 +175,8 @@ public final class ConceptStream {
     /** Emits a record's label and puts it into the pending mini-batch. */
     private void labelled(EmbeddingInput input, float[] prepared, Label label, Instant now, Outputs out) {
         out.label(Labelling.labelled(input.pair(), label, state.conceptIds, now));
-        state.pending.add(new PendingVector(label.concept(), label.squaredDistance(), prepared,
-                Labelling.eventTime(input.pair())));
+        state.pending.add(PendingVector.of(label, prepared, Labelling.eventTime(input.pair())));
+        state.monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
         if (label.squaredDistance() > state.model.noveltyThreshold()) {
             long record = state.model.recordsSeen() + state.pending.size();
             int buffer = settings.lifecycle().noveltyBuffer();
@@ -294,7 +294,7 @@ public final class ConceptStream {
         OfflineKMeans.Result fit = OfflineKMeans.fit(sample, settings.kmeans(), newest);
         ConceptModel model = fit.model();
         List<Label> labels = new ArrayList<>(usable.size());
-        WindowStatistics reference = new WindowStatistics(k);
+        WindowStatistics reference = DriftMonitor.referenceStatistics(k);
         double[] d2 = new double[usable.size()];
         for (int i = 0; i < usable.size(); i++) {
             Label label = model.label(vectors.get(i));
@@ -302,6 +302,8 @@ public final class ConceptStream {
             d2[i] = label.squaredDistance();
             reference.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
                     model.temperature());
+            reference.sample(model.distance().prepare(vectors.get(i)), Labelling.eventTime(usable.get(i).pair()),
+                    1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
@@ -327,9 +329,12 @@ public final class ConceptStream {
         long chunkEnd = oldest;
         for (int i = 0; i < usable.size(); i++) {
             EmbeddingInput input = usable.get(i);
+            float[] prepared = model.distance().prepare(vectors.get(i));
             Label label = labels.get(i);
             out.label(Labelling.labelled(input.pair(), label, ids, now));
-            chunk.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(), state.scale);
+            Labelling.observe(chunk, label, prepared, Labelling.eventTime(input.pair()), model.noveltyThreshold(),
+                    state.scale, monitor.sampleRate());
+            monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
             chunkEnd = Math.max(chunkEnd, Labelling.eventTime(input.pair()));
             if (chunk.records() >= monitor.recordsToCloseWindow() || i == usable.size() - 1) {
                 Optional<DriftSummary> summary = monitor.add(chunk, model, List.of(), chunkEnd);
@@ -352,6 +357,10 @@ public final class ConceptStream {
         for (PendingVector v : state.pending) {
             batch.add(v.concept(), v.prepared(), v.eventTime());
             window.observe(v.concept(), v.squaredDistance(), model.noveltyThreshold(), state.scale);
+            if (v.entropy() >= 0) {
+                window.observeSharpness(v.entropy(), v.topProbability());
+            }
+            window.sample(v.prepared(), v.eventTime(), state.monitor.sampleRate());
         }
         if (state.partialBatch != null) {
             batch.merge(state.partialBatch);
@@ -390,8 +399,11 @@ public final class ConceptStream {
         state.conceptIds = List.copyOf(ids);
         state.events.addAll(events);
         if (next.k() > model.k()) {
-            state.monitor = DriftGrowth.monitor(state.monitor, next, settings.drift().thresholds());
+            state.monitor = DriftGrowth.monitor(state.monitor, next, settings.drift());
             window = DriftGrowth.window(window, next.k());
+        }
+        if (!events.isEmpty()) {
+            state.monitor.conceptSetChanged();
         }
         boolean changed = !events.isEmpty() || !update.reseeded().isEmpty();
         Optional<DriftSummary> summary = state.monitor.add(window, next, update.reseeded(), batch.maxEventTime());
@@ -418,7 +430,7 @@ public final class ConceptStream {
     }
     /** The drift report of a closed window, with the life-cycle events since the previous one. */
     private DriftReport report(DriftSummary summary, Instant now) {
-        DriftReport report = Labelling.report(teacher, summary, state.events, now);
+        DriftReport report = Labelling.report(teacher, summary, state.conceptIds, state.events, now);
         state.events.clear();
         return report;
     }

@@ -1,7 +1,7 @@
 package dev.kclip.concepts.stream;
 
 import dev.kclip.concepts.drift.DriftMonitor;
-import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.DriftSettings;
 import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.state.CentroidsState;
@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * Widens the drift statistics when a birth grows K: through their state (the drift package's own format), the
  * per-concept arrays get zeros for the new rows and the window's start centroids get the new rows as they are
- * now (so a born concept shows no displacement for the window it was born in). Everything else is unchanged.
+ * now (so a born concept shows no displacement for the window it was born in). Everything else is unchanged: the
+ * calibrated JS null was drawn for the smaller K and is kept (nothing re-calibrates a running stream; a born concept's share
+ * against a reference of 0 is drift, and reads as such).
  */
 final class DriftGrowth {
 
@@ -22,7 +24,7 @@ final class DriftGrowth {
     }
 
     /** {@code monitor} over the K rows of {@code grown} (K at least the monitor's). */
-    static DriftMonitor monitor(DriftMonitor monitor, ConceptModel grown, DriftThresholds thresholds) {
+    static DriftMonitor monitor(DriftMonitor monitor, ConceptModel grown, DriftSettings settings) {
         DriftMonitorState state = monitor.toState();
         int k = grown.k();
         List<Double> mix = new ArrayList<>(state.getReferenceMix());
@@ -37,7 +39,7 @@ final class DriftGrowth {
         System.arraycopy(old, 0, means, 0, old.length);
         state.setWindowStartCentroids(new CentroidsState(k, start.getDim(), start.getDistance(),
                 Float32Vectors.encode(means)));
-        return DriftMonitor.fromState(state, thresholds);
+        return DriftMonitor.fromState(state, settings);
     }
 
     /** {@code window} over {@code k} concepts (zeros for the new ones). */
@@ -50,7 +52,6 @@ final class DriftGrowth {
         while (counts.size() < k) {
             counts.add(0L);
         }
-        return new WindowStatisticsState(counts, state.getHistogram(), state.getRecords(), state.getNovel(),
-                state.getDistanceSum());
+        return WindowStatisticsState.newBuilder(state).setConceptCounts(counts).build();
     }
 }

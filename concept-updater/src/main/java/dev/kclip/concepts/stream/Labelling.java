@@ -2,12 +2,17 @@ package dev.kclip.concepts.stream;
 
 import dev.kclip.common.deadletter.DeadLetters;
 import dev.kclip.concepts.drift.DriftSummary;
+import dev.kclip.concepts.drift.DriftThresholds;
+import dev.kclip.concepts.drift.LabelSharpness;
+import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.kmeans.ConceptModel;
 import dev.kclip.concepts.kmeans.Label;
 import dev.kclip.concepts.lifecycle.ConceptEvent;
 import dev.kclip.schemas.ConceptEventKind;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftReport;
+import dev.kclip.schemas.DriftThresholdValues;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
@@ -65,11 +70,25 @@ public final class Labelling {
     }
 
     /**
-     * The drift report of one closed window, created at {@code now}, with the concept events since the previous
-     * report (a born concept's share: the window's records labelled with its row).
+     * Counts one labelled record into drift statistics: its concept and d² (histogram on the scale {@code scale}, the
+     * bootstrap τ), its label's sharpness, its vector into the window's sample.
      */
-    public static DriftReport report(String teacherModelId, DriftSummary summary, List<ConceptEvent> events,
-            Instant now) {
+    public static void observe(WindowStatistics window, Label label, float[] prepared, long eventTime,
+            double noveltyThreshold, double scale, double sampleRate) {
+        window.observe(label.concept(), label.squaredDistance(), noveltyThreshold, scale);
+        window.observeSharpness(LabelSharpness.entropy(label.probabilities()),
+                LabelSharpness.top(label.probabilities()));
+        window.sample(prepared, eventTime, sampleRate);
+    }
+
+    /**
+     * The drift report of one closed window, created at {@code now}; {@code conceptIds} are the stable ids of the
+     * concepts (row order) that name the rising and falling ones; {@code events} the concept events since the
+     * previous report (a born concept's share: the window's records labelled with its row).
+     */
+    public static DriftReport report(String teacherModelId, DriftSummary summary, List<Long> conceptIds,
+            List<ConceptEvent> events, Instant now) {
+        DriftThresholds t = summary.thresholds();
         long[] counts = summary.conceptCounts();
         List<dev.kclip.schemas.ConceptEvent> reported = events.stream().map(e -> dev.kclip.schemas.ConceptEvent
                 .newBuilder()
@@ -99,7 +118,25 @@ public final class Labelling {
                 .setCentroidVersion(summary.centroidVersion())
                 .setCreatedTime(now)
                 .setConceptEvents(reported)
+                .setMmd(finiteOrNull(summary.mmd()))
+                .setMeanEntropy(finiteOrNull(summary.meanEntropy()))
+                .setMeanTopProbability(finiteOrNull(summary.meanTopProbability()))
+                .setThresholds(t == null ? null : new DriftThresholdValues(t.jsWarn(), t.jsAlert(), t.noveltyWarn(),
+                        t.noveltyAlert(), finiteOrNull(t.mmdWarn()), finiteOrNull(t.mmdAlert())))
+                .setReasons(summary.reasons())
+                .setRising(shifts(summary.rising(), conceptIds))
+                .setFalling(shifts(summary.falling(), conceptIds))
                 .build();
+    }
+
+    private static List<ConceptShare> shifts(List<DriftSummary.ConceptShift> shifts, List<Long> conceptIds) {
+        return shifts.stream().map(s -> new ConceptShare(s.concept(),
+                s.concept() < conceptIds.size() ? conceptIds.get(s.concept()) : s.concept(), s.share(),
+                s.referenceShare(), s.captions())).toList();
+    }
+
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     /** A dead letter for a record that already decoded: its value is re-encoded with the current schema. */

@@ -35,7 +35,7 @@ class LifecycleOnTeacherEmbeddingsTest {
     /** Classes with fewer records than this are folded into their neighbour's stream (Component: 19 records). */
     private static final int MIN_CLASS = 50;
     private static final String STOPPED = "Flags";
-    private static final int STOP_RECORDS = 60_000;
+    private static final int STOP_RECORDS = 90_000;
     private static final int K = 8;
     private static final int MAX_K = 128;
 

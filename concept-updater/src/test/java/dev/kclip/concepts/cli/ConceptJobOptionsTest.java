@@ -51,10 +51,10 @@ class ConceptJobOptionsTest {
     void environmentVariablesStillSetOptions() {
         ConceptJobOptions options = new ConceptJobOptions();
         new CommandLine(options).setDefaultValueProvider(new EnvironmentDefaults(Map.of("KCLIP_K", "12",
-                "KCLIP_JS_THRESHOLDS", "0.2,0.3"))).parseArgs("--batch", "64");
+                "KCLIP_DRIFT_FALSE_ALARM_RATE", "0.002"))).parseArgs("--batch", "64");
         ConceptJobConfig config = options.toConfig();
         assertEquals(12, config.concepts().kmeans().k());
-        assertEquals(0.3, config.concepts().drift().thresholds().jsAlert());
+        assertEquals(0.002, config.concepts().drift().falseAlarmRate());
         assertEquals(64, config.concepts().batchSize());
         assertEquals(ConceptJobConfig.defaults().concepts().drift().windowRecords(),
                 config.concepts().drift().windowRecords());
@@ -76,7 +76,8 @@ class ConceptJobOptionsTest {
                 "--temperature", "0.5", "--half-life-time", "2h", "--window", "1000", "--window-time", "10m",
                 "--assigners", "4", "--checkpoint-interval", "500ms", "--checkpoint-dir", "s3://bucket/ckpt",
                 "--savepoint-dir", "relative/savepoints", "--init-from-snapshot", "--bounded",
-                "--retained-checkpoints", "5", "--js-thresholds", "0.1,0.2", "--input-topic", "other.embeddings");
+                "--retained-checkpoints", "5", "--drift-false-alarm-rate", "0.001", "--drift-warn-rate", "0.02",
+                "--input-topic", "other.embeddings");
         assertEquals(256, config.concepts().kmeans().k());
         assertEquals(5_120, config.concepts().effectiveBootstrapSize());
         assertEquals(Distance.EUCLIDEAN, config.concepts().kmeans().distance());
@@ -85,8 +86,8 @@ class ConceptJobOptionsTest {
         assertEquals(Decay.halfLifeTime(Duration.ofHours(2)), config.concepts().online().decay());
         assertEquals(1_000, config.concepts().drift().windowRecords());
         assertEquals(600_000, config.concepts().drift().windowMillis());
-        assertEquals(0.1, config.concepts().drift().thresholds().jsWarn());
-        assertEquals(0.2, config.concepts().drift().thresholds().jsAlert());
+        assertEquals(0.001, config.concepts().drift().falseAlarmRate());
+        assertEquals(0.02, config.concepts().drift().warnRate());
         assertEquals(4, config.concepts().assigners());
         assertEquals(Duration.ofMillis(500), config.checkpointInterval());
         assertEquals("s3://bucket/ckpt", config.checkpointDir());
@@ -117,7 +118,8 @@ class ConceptJobOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("--checkpoint-interval", "10s", "--transaction-timeout", "5s"));
         assertTrue(e.getMessage().contains("must exceed the checkpoint interval"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> parse("--js-thresholds", "0.3,0.1"));
+        assertThrows(IllegalArgumentException.class,
+                () -> parse("--drift-false-alarm-rate", "0.1", "--drift-warn-rate", "0.05"));
         assertThrows(IllegalArgumentException.class, () -> parse("--bootstrap-size", "10", "--k", "64"));
         assertThrows(IllegalArgumentException.class, () -> new DurationConverter().convert("ten seconds"));
         assertEquals(Duration.ofSeconds(10), new DurationConverter().convert("PT10S"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.schemas.ConceptEvent;
 import dev.kclip.schemas.ConceptEventKind;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import java.time.Instant;
@@ -46,5 +47,21 @@ class DriftLinesTest {
         assertTrue(line.endsWith(" top c2 50% c3 40% c0 10%"
                 + " | new concept #31 'flag: France, flag: Chile, flag: Peru' born at 2025-06-01T12:04:00Z, share 18%"
                 + " | concept #7 merged into #2 | concept #4 'grinning face' retired"), line);
+    }
+
+    @Test
+    void saysWhatDriftedAndWhy() {
+        DriftReport r = report(12, DriftLevel.ALERT, List.of());
+        r.setMmd(0.02134);
+        r.setMeanEntropy(1.234);
+        r.setMeanTopProbability(0.612);
+        r.setReasons(List.of("js 0.2134 > alert 0.08", "mmd 0.02134 > alert 0.004"));
+        r.setRising(List.of(new ConceptShare(2, 31L, 0.5, 0.02, List.of("flag: France", "flag: Japan"))));
+        r.setFalling(List.of(new ConceptShare(0, 0L, 0.1, 0.4, List.of())));
+        assertEquals("2025-06-01T12:00:05Z onnx-minilm window 12 ALERT js 0.213 novelty 28.4% mmd² 0.0213 "
+                + "displacement 0.41 entropy 1.23 top1 0.61 records 1000 v57 "
+                + "because [js 0.2134 > alert 0.08; mmd 0.02134 > alert 0.004] "
+                + "rose #31 50% (was 2%) \"flag: France\", \"flag: Japan\" fell #0 10% (was 40%) "
+                + "top c2 50% c3 40% c0 10%", DriftLines.format(r));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.kmeans.KMeansSettings;
 import dev.kclip.concepts.lifecycle.LifecycleSettings;
 import dev.kclip.concepts.testdata.Embeddings;
@@ -47,14 +46,16 @@ class DriftIT {
         // the window and the drift report says so (conceptEvents) instead of the novelty rate staying high
         ConceptSettings settings = ConceptSettings.defaults()
                 .withKMeans(KMeansSettings.defaults(10))
-                .withDrift(new DriftSettings(1_000, 0, 0.02, DriftThresholds.defaults()))
+                // a false-alarm rate of 0.1% per window: the ten windows before the change alarm with chance ≈ 1%
+                .withDrift(new DriftSettings(1_000, 0, 0.02, 0.001, 0.01))
                 .withLifecycle(LifecycleSettings.defaults().withMaxConcepts(10).withMergeRatio(0).withRetire(0, 0));
         KafkaFixture.runToEnd(kafka.connection(), kafka.config(settings, dir, "drift"));
 
         List<DriftReport> reports = kafka.read(kafka.topics().drift(), DriftReport.class, 13).stream()
                 .sorted(Comparator.comparingLong(DriftReport::getWindow)).toList();
         String table = reports.stream().map(r -> r.getWindow() + " " + r.getLevel() + " js=" + r.getJsDivergence()
-                + " novelty=" + r.getNoveltyRate() + " displacement=" + r.getCentroidDisplacement())
+                + " novelty=" + r.getNoveltyRate() + " mmd=" + r.getMmd() + " displacement="
+                + r.getCentroidDisplacement() + " " + r.getReasons())
                 .collect(Collectors.joining("\n"));
         assertEquals(13, reports.size(), table);
         for (int w = 0; w < 13; w++) {

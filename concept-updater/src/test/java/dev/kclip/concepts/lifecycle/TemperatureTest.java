@@ -32,6 +32,15 @@ class TemperatureTest {
     }
 
     @Test
+    void aTargetOutOfReachLeavesTheTemperatureAsItIs() {
+        for (Kernel kernel : Kernel.values()) {
+            double most = Math.log(D2.get(0).length);
+            assertEquals(0.7, Temperature.forEntropy(D2, kernel, most + 0.1, 0.7), 0, kernel + ": above log K");
+            assertEquals(0.7, Temperature.forEntropy(D2, kernel, -1, 0.7), 0, kernel + ": below 0");
+        }
+    }
+
+    @Test
     void aFreeRowAddsNoEntropy() {
         // the third record's free row (d² = ∞) has probability 0: its entropy is that of two concepts
         double h = Temperature.meanEntropy(List.of(D2.get(2)), Kernel.GAUSSIAN, 1e6);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.concepts.bench.Agreement;
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.drift.WindowStatistics;
 import dev.kclip.concepts.job.ConceptSettings;
 import dev.kclip.concepts.kmeans.BatchStatistics;
@@ -32,6 +31,7 @@ import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -42,8 +42,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 /** {@link ConceptStream} by method calls alone: no Flink, no Kafka. */
@@ -85,7 +92,7 @@ class ConceptStreamTest {
 
     private static ConceptSettings settings(int bootstrap, int batch, int window, OnlineSettings online) {
         return new ConceptSettings(KMeansSettings.defaults(K), online,
-                new DriftSettings(window, 0, 0.02, DriftThresholds.defaults()), bootstrap, batch, 1, 0,
+                new DriftSettings(window, 0, 0.02, 0.01, 0.05), bootstrap, batch, 1, 0,
                 LifecycleSettings.defaults());
     }
 
@@ -194,7 +201,11 @@ class ConceptStreamTest {
 
     @Test
     void driftReportsAreOkWhileTheMixHoldsAndAlertWhenItChanges() {
-        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings(), ConceptState.empty());
+        // the concept set held fixed, so the JS is judged in the window of the change (with the life cycle on, the
+        // new cluster's concept is born in it and the JS waits for the mix to settle; novelty and MMD still alert)
+        ConceptStream stream = new ConceptStream(Embeddings.TEACHER, settings()
+                .withLifecycle(LifecycleSettings.defaults().withMaxConcepts(K).withMergeRatio(0).withRetire(0, 0)),
+                ConceptState.empty());
         Collected out = new Collected();
         // clusters 0 and 1 only, then cluster 2 only: the mix moves entirely
         feed(stream, records(0, 560, 0, 2), out);
@@ -203,7 +214,21 @@ class ConceptStreamTest {
         assertTrue(out.reports.stream().allMatch(r -> r.getLevel() == DriftLevel.OK), out.reports.toString());
         assertTrue(out.reports.stream().allMatch(r -> r.getRecords() == 100), "windows of exactly 100 records");
         feed(stream, records(560, 200, 2, 3), out);
-        assertEquals(DriftLevel.ALERT, out.reports.get(before).getLevel());
+        DriftReport alert = out.reports.get(before);
+        assertEquals(DriftLevel.ALERT, alert.getLevel());
+        // why, and what: every statistic beyond its calibrated alert level, the new cluster's concept rising
+        assertTrue(alert.getReasons().stream().anyMatch(r -> r.startsWith("js ") && r.contains("> alert")),
+                alert.getReasons().toString());
+        assertTrue(alert.getMmd() > alert.getThresholds().getMmdAlert(), alert.toString());
+        int risen = alert.getRising().get(0).getConcept();
+        // the bootstrap saw two clusters in three concepts: the new cluster's records take one or two of them
+        assertTrue(alert.getConceptCounts().get(risen) >= 50, alert.getConceptCounts().toString());
+        assertEquals(alert.getConceptCounts().get(risen) / 100.0, alert.getRising().get(0).getShare(), 1e-12);
+        assertEquals(stream.state().conceptIds().get(risen), alert.getRising().get(0).getConceptId());
+        assertEquals(3, alert.getRising().get(0).getCaptions().size());
+        assertTrue(alert.getRising().get(0).getCaptions().get(0).startsWith("caption "));
+        assertTrue(alert.getMeanTopProbability() > 0 && alert.getMeanTopProbability() <= 1);
+        assertTrue(alert.getMeanEntropy() >= 0 && alert.getMeanEntropy() <= Math.log(K));
         assertEquals(LongStream.range(0, out.reports.size()).boxed().toList(),
                 out.reports.stream().map(DriftReport::getWindow).toList());
     }
@@ -337,6 +362,55 @@ class ConceptStreamTest {
             assertEquals(original.state().conceptIds(), restored.state().conceptIds());
             assertTrue(a.snapshots.stream().anyMatch(s -> !s.getReseeded().isEmpty()), "re-seeds after " + cut);
         }
+    }
+
+    @Test
+    void stateWrittenBeforeCalibrationStillLoadsAndCalibratesOnItsNextWindow() throws Exception {
+        // τ fixed and the concept set too: the v1 format has no life-cycle state (target entropy, spread, novelty
+        // buffer), which would let τ and births differ after the restore
+        ConceptSettings settings = settings();
+        KMeansSettings k = settings.kmeans();
+        settings = settings.withKMeans(new KMeansSettings(k.k(), k.distance(), k.kernel(), 0.5, k.seed(),
+                k.maxIterations(), k.tolerance()))
+                .withLifecycle(LifecycleSettings.defaults().withMaxConcepts(K).withMergeRatio(0).withRetire(0, 0));
+        ConceptStream original = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.empty());
+        Collected ignored = new Collected();
+        feed(original, records(0, 170, 0, 2), ignored);
+        byte[] old = asVersion1(original.state().encode());
+
+        ConceptStream restored = new ConceptStream(Embeddings.TEACHER, settings, ConceptState.decode(old));
+        assertEquals(original.state().model().version(), restored.state().model().version());
+        assertEquals(original.state().conceptIds(), restored.state().conceptIds());
+        Collected a = new Collected();
+        Collected b = new Collected();
+        List<EmbeddingInput> next = records(170, 300, 0, 2);
+        feed(original, next, a);
+        feed(restored, next, b);
+        assertEquals(a.labels, b.labels, "the model and the pending batch survive");
+        DriftReport first = b.reports.get(0);
+        assertEquals(DriftLevel.OK, first.getLevel());
+        assertTrue(first.getReasons().get(0).startsWith("reference period"), first.getReasons().toString());
+        assertTrue(b.reports.get(1).getThresholds() != null, "calibrated after that window");
+    }
+
+    /** {@code bytes} (the current state format) as the format before calibration wrote it. */
+    private static byte[] asVersion1(byte[] bytes) throws Exception {
+        Schema current = ConceptStreamState.getClassSchema();
+        Schema v1;
+        try (InputStream in = ConceptState.class.getResourceAsStream(
+                "/dev/kclip/concepts/state/history/ConceptStreamState-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        ConceptStreamState record = ConceptStreamState.getDecoder().decode(bytes);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(buffer, null);
+        new SpecificDatumWriter<ConceptStreamState>(current).write(record, encoder);
+        encoder.flush();
+        GenericRecord asV1 = new GenericDatumReader<
+                GenericRecord>(current, v1).read(null,
+                DecoderFactory.get().binaryDecoder(buffer.toByteArray(), null));
+        return AvroBytes.toArray(new BinaryMessageEncoder<
+                GenericRecord>(GenericData.get(), v1).encode(asV1));
     }
 
     @Test

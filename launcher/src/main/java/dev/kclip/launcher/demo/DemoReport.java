@@ -2,6 +2,7 @@ package dev.kclip.launcher.demo;
 
 import dev.kclip.launcher.report.ReportData;
 import dev.kclip.schemas.CentroidSnapshot;
+import dev.kclip.concepts.cli.DriftLines;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.trainer.eval.AccuracyMatrix;
@@ -32,7 +33,9 @@ final class DemoReport {
         List<ReportData.DriftPoint> drift = new ArrayList<>();
         for (DriftReport r : observer.driftReports()) {
             drift.add(new ReportData.DriftPoint(r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(),
-                    r.getCentroidDisplacement(), r.getLevel().name()));
+                    r.getCentroidDisplacement(), r.getMmd() == null ? Double.NaN : r.getMmd(),
+                    r.getMeanTopProbability() == null ? Double.NaN : r.getMeanTopProbability(), r.getLevel().name(),
+                    DriftLines.format(r)));
         }
         float[] weights = observer.conceptWeights();
         Map<Integer, List<PipelineObserver.Example>> examples = observer.examplesByConcept();

@@ -2,7 +2,6 @@ package dev.kclip.launcher.demo;
 
 import dev.kclip.common.files.Directories;
 import dev.kclip.concepts.drift.DriftSettings;
-import dev.kclip.concepts.drift.DriftThresholds;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.datasets.read.Dataset;
 import dev.kclip.datasets.read.JsonlReader;
@@ -15,6 +14,7 @@ import dev.kclip.ingest.push.progress.PushProgress;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
 import dev.kclip.launcher.report.ReportWriter;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Topics;
@@ -113,7 +113,8 @@ public final class DemoRun {
                         .withKMeans(concepts.concepts().kmeans().withK(settings.concepts()))
                         .withBootstrapSize(settings.bootstrapSize())
                         .withBatchSize(Math.max(16, settings.driftWindow() / 2))
-                        .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(), demoThresholds(drift))))
+                        .withDrift(new DriftSettings(settings.driftWindow(), 0, drift.referenceRate(),
+                                drift.falseAlarmRate(), drift.warnRate())))
                 // labels become visible downstream when a checkpoint commits their transaction
                 .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
         boolean pretrained = !settings.init().equals(TrainerConfig.NO_INIT);
@@ -133,17 +134,6 @@ public final class DemoRun {
                         // by time while pairs are trained, so a pushed pair is in a checkpoint soon after its step
                         Math.max(50, settings.minSteps() / 4), TrainerConfig.Checkpointing.DEFAULT_EVERY, 5));
         return defaults.withConcepts(concepts).withTrainer(trainer);
-    }
-
-    /**
-     * The demo streams one category after another, so its concept mix never matches the slow reference: with the
-     * default Jensen-Shannon thresholds (meant for windows of thousands of records) every window alerts. Here the
-     * mix must change wholesale (JS ≥ 0.6 bits; sampling noise of a 100-record window over 24 concepts is about
-     * 0.04) to alert, and new concepts show through the novelty rate, whose thresholds stay the default.
-     */
-    private static DriftThresholds demoThresholds(DriftSettings drift) {
-        DriftThresholds t = drift.thresholds();
-        return new DriftThresholds(0.3, 0.6, t.noveltyWarn(), t.noveltyAlert(), t.displacementWarn(), t.displacementAlert());
     }
 
     private void waitForTraining(Pipeline pipeline, PipelineObserver observer, TrainingHistory history,
@@ -261,8 +251,15 @@ public final class DemoRun {
         }
         DriftReport r = reports.get(reports.size() - 1);
         long alerts = reports.stream().filter(d -> d.getLevel() == DriftLevel.ALERT).count();
-        return String.format("drift %s (window %d: JS %.3f, novelty %.2f, displacement %.2f; %d alert windows so far)",
-                r.getLevel(), r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(), r.getCentroidDisplacement(), alerts);
+        String rose = "";
+        if (!r.getRising().isEmpty()) {
+            ConceptShare top = r.getRising().get(0);
+            rose = String.format("; rose #%d to %.0f%%", top.getConceptId(), 100 * top.getShare())
+                    + (top.getCaptions().isEmpty() ? "" : " \"" + top.getCaptions().get(0) + "\"");
+        }
+        return String.format("drift %s (window %d: JS %.3f, novelty %.2f, displacement %.2f%s; %d alert windows so far)",
+                r.getLevel(), r.getWindow(), r.getJsDivergence(), r.getNoveltyRate(), r.getCentroidDisplacement(), rose,
+                alerts);
     }
 
     private static double counter(Pipeline pipeline, String name) {

@@ -44,8 +44,15 @@ public record ReportData(String title, List<String> summary, List<LossPoint> los
     public record ConceptSizes(long version, long recordsSeen, float[] weights) {
     }
 
-    /** One drift window. */
-    public record DriftPoint(long window, double jsDivergence, double noveltyRate, double displacement, String level) {
+    /**
+     * One drift window.
+     *
+     * @param mmd MMD² of its embeddings against the reference sample; NaN when not measured
+     * @param meanTopProbability mean top-1 probability of its soft labels; NaN when unknown
+     * @param line its {@code kclip drift watch} line (why it alarmed, which concepts rose and fell)
+     */
+    public record DriftPoint(long window, double jsDivergence, double noveltyRate, double displacement, double mmd,
+            double meanTopProbability, String level, String line) {
     }
 
     /** A concept with a few of its examples. */

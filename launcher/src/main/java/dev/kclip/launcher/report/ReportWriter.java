@@ -84,7 +84,10 @@ public final class ReportWriter {
 
         html.append("<h2>Drift per window</h2>\n<p>Red bands: windows at ALERT; orange: WARN.</p>\n<div class=\"plots\">");
         plot(html, "drift", drift(data.drift()));
-        html.append("</div>\n");
+        html.append("</div>\n<ul class=\"drift\">");
+        data.drift().stream().filter(p -> !p.level().equals("OK"))
+                .forEach(p -> html.append("<li><code>").append(escape(p.line())).append("</code></li>"));
+        html.append("</ul>\n");
 
         html.append("<h2>Examples per concept</h2>\n");
         for (ReportData.ConceptExamples concept : data.concepts()) {
@@ -182,6 +185,8 @@ public final class ReportWriter {
         double[] js = new double[drift.size()];
         double[] novelty = new double[drift.size()];
         double[] displacement = new double[drift.size()];
+        double[] mmd = new double[drift.size()];
+        double[] top = new double[drift.size()];
         List<Charts.Band> bands = new ArrayList<>();
         for (int i = 0; i < drift.size(); i++) {
             ReportData.DriftPoint p = drift.get(i);
@@ -189,6 +194,8 @@ public final class ReportWriter {
             js[i] = p.jsDivergence();
             novelty[i] = p.noveltyRate();
             displacement[i] = p.displacement();
+            mmd[i] = p.mmd();
+            top[i] = p.meanTopProbability();
             if (p.level().equals("ALERT") || p.level().equals("WARN")) {
                 bands.add(new Charts.Band(p.window() - 0.5, p.window() + 0.5,
                         p.level().equals("ALERT") ? new Color(0xd62728) : new Color(0xff7f0e)));
@@ -197,7 +204,9 @@ public final class ReportWriter {
         return Charts.lines("drift metrics", "window", "value", List.of(
                 new Charts.Series("Jensen-Shannon divergence", x, js),
                 new Charts.Series("novelty rate", x, novelty),
-                new Charts.Series("centroid displacement (× within-cluster distance)", x, displacement)), bands);
+                new Charts.Series("centroid displacement (× within-cluster distance)", x, displacement),
+                new Charts.Series("MMD² of the embeddings", x, mmd),
+                new Charts.Series("mean top-1 label probability", x, top)), bands);
     }
 
     private static Path writeAtomically(Path dir, String html) {

@@ -47,7 +47,9 @@ class ReportWriterTest {
         }
         List<ReportData.DriftPoint> drift = new ArrayList<>();
         for (int w = 0; w < 12; w++) {
-            drift.add(new ReportData.DriftPoint(w, 0.02 * w, w >= 8 ? 0.3 : 0.01, 0.2, w == 8 || w == 9 ? "ALERT" : w == 10 ? "WARN" : "OK"));
+            drift.add(new ReportData.DriftPoint(w, 0.02 * w, w >= 8 ? 0.3 : 0.01, 0.2, w >= 8 ? 0.05 : 0.001,
+                    w >= 8 ? 0.4 : 0.8, w == 8 || w == 9 ? "ALERT" : w == 10 ? "WARN" : "OK",
+                    "window " + w + " because [mmd > alert] rose #31 \"flag <" + w + ">\""));
         }
         List<ReportData.ConceptExamples> concepts = List.of(
                 new ReportData.ConceptExamples(3, 120, "apple, red", List.of(
@@ -81,6 +83,9 @@ class ReportWriterTest {
                 "accuracy-matrix", "concept-sizes", "drift"), ids);
         assertTrue(html.contains("<li>in-domain 75.0% &lt;mean&gt;</li>"), "the matrix's notes, escaped");
         assertTrue(html.contains("red apple &lt;b&gt;"), "captions are escaped");
+        assertTrue(html.contains("<li><code>window 8 because [mmd &gt; alert] rose #31 &quot;flag &lt;8&gt;&quot;"
+                + "</code></li>"), "what drifted, for each window that alarmed, escaped");
+        assertEquals(3, html.split("<li><code>window", -1).length - 1, "windows 8, 9 and 10 alarmed, 0-7 did not");
         assertEquals(3, html.split("<img class=\"example\"", -1).length - 1, "one image per example");
         assertTrue(!html.contains("http://") && !html.contains("https://"), "nothing is loaded from elsewhere");
         assertTrue(html.contains("zero-shot accuracy: 35.0% (chance 10.0%)"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kclip.schemas.CentroidSnapshot;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.DeadLetter;
+import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.ImageCaptionPair;
 import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.Topics;
@@ -125,6 +126,20 @@ class AvroSerdeTest {
         assertEquals(report.getConceptCounts(), read.getConceptCounts());
         assertEquals(report.getLevel(), read.getLevel());
         assertEquals(1, report.getConceptEvents().size(), "the sample has an event the old schema drops");
+    }
+
+    @Test
+    void driftReportsWrittenBeforeCalibrationStillRead() throws IOException {
+        DriftReport report = SampleRecords.drift();
+        byte[] old = writeWithHistoricalSchema("DriftReport-v1.avsc", report);
+        DriftReport read = new AvroSerde<>(DriftReport.class).deserialize("t", old);
+        assertEquals(report.getJsDivergence(), read.getJsDivergence());
+        assertEquals(report.getConceptCounts(), read.getConceptCounts());
+        assertNull(read.getMmd(), "the added fields take their defaults");
+        assertNull(read.getThresholds());
+        assertEquals(List.of(), read.getReasons());
+        assertEquals(List.of(), read.getRising());
+        assertEquals(List.of(), read.getFalling());
     }
 
     @Test

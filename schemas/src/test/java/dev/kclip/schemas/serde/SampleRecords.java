@@ -6,7 +6,9 @@ import dev.kclip.schemas.DeadLetter;
 import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.ConceptEvent;
 import dev.kclip.schemas.ConceptEventKind;
+import dev.kclip.schemas.ConceptShare;
 import dev.kclip.schemas.DriftReport;
+import dev.kclip.schemas.DriftThresholdValues;
 import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.ImageCaptionPair;
@@ -77,6 +79,11 @@ final class SampleRecords {
                 .setConceptEvents(List.of(ConceptEvent.newBuilder().setKind(ConceptEventKind.BORN).setConceptId(31)
                         .setRow(1).setCentroidVersion(9).setEventTime(T0).setWeight(32).setShare(0.18)
                         .setCaptions(List.of("flag: France", "flag: Chile")).build()))
+                .setMmd(0.021).setMeanEntropy(1.2).setMeanTopProbability(0.61)
+                .setThresholds(new DriftThresholdValues(0.05, 0.08, 0.02, 0.03, 0.003, 0.004))
+                .setReasons(List.of("js 0.31 > alert 0.08"))
+                .setRising(List.of(new ConceptShare(1, 31L, 0.4, 0.1, List.of("flag: France", "flag: Japan"))))
+                .setFalling(List.of(new ConceptShare(0, 0L, 0.6, 0.9, List.of())))
                 .build();
     }
 
