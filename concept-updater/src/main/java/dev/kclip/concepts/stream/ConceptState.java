@@ -18,15 +18,11 @@ import dev.kclip.schemas.EmbeddedPair;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.schemas.serde.SchemaCatalog;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import org.apache.avro.Schema;
 
 /**
  * What a {@link ConceptStream} remembers for one teacher, mutable: the model and its concept ids, the drift
@@ -37,10 +33,13 @@ import org.apache.avro.Schema;
  */
 public final class ConceptState {
 
+    /** Where the earlier writer schemas of the state are bundled. */
+    static final String HISTORY = "/dev/kclip/concepts/state/history/";
     // writers this code reads: when ConceptState.avsc changes, keep the previous schema in this list (v1: before
     // the concept life cycle)
     private static final AvroCodec<ConceptStreamState> CODEC = AvroCodec.forClass(ConceptStreamState.class,
-            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema(), historical("ConceptStreamState-v1.avsc"))));
+            SchemaCatalog.of(List.of(ConceptStreamState.getClassSchema(), SchemaCatalog.writerSchema(
+                    ConceptState.class, HISTORY + "ConceptStreamState-v1.avsc"))));
     private static final AvroCodec<EmbeddedPair> PAIRS = AvroCodec.forClass(EmbeddedPair.class);
 
     ConceptModel model;
@@ -63,17 +62,6 @@ public final class ConceptState {
     double scale;
 
     private ConceptState() {
-    }
-
-    private static org.apache.avro.Schema historical(String file) {
-        try (InputStream in = ConceptState.class.getResourceAsStream("/dev/kclip/concepts/state/history/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("bundled state schema " + file + " is missing from the jar");
-            }
-            return new org.apache.avro.Schema.Parser().parse(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read bundled state schema " + file, e);
-        }
     }
 
     /** A teacher seen for the first time: bootstraps from its first B records. */

@@ -31,9 +31,8 @@ import dev.kclip.schemas.DriftLevel;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
-import java.io.ByteArrayOutputStream;
+import dev.kclip.schemas.serde.SchemaCatalog;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,15 +41,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 /** {@link ConceptStream} by method calls alone: no Flink, no Kafka. */
@@ -393,24 +385,14 @@ class ConceptStreamTest {
         assertTrue(b.reports.get(1).getThresholds() != null, "calibrated after that window");
     }
 
-    /** {@code bytes} (the current state format) as the format before calibration wrote it. */
-    private static byte[] asVersion1(byte[] bytes) throws Exception {
-        Schema current = ConceptStreamState.getClassSchema();
-        Schema v1;
-        try (InputStream in = ConceptState.class.getResourceAsStream(
-                "/dev/kclip/concepts/state/history/ConceptStreamState-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
-        ConceptStreamState record = ConceptStreamState.getDecoder().decode(bytes);
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(buffer, null);
-        new SpecificDatumWriter<ConceptStreamState>(current).write(record, encoder);
-        encoder.flush();
-        GenericRecord asV1 = new GenericDatumReader<
-                GenericRecord>(current, v1).read(null,
-                DecoderFactory.get().binaryDecoder(buffer.toByteArray(), null));
-        return AvroBytes.toArray(new BinaryMessageEncoder<
-                GenericRecord>(GenericData.get(), v1).encode(asV1));
+    /**
+     * {@code bytes} (the current state format) as the v1 format (before calibration and the life cycle) wrote it:
+     * the v1 writer schema is the current one without the appended fields, so the current record is written with it.
+     */
+    private static byte[] asVersion1(byte[] bytes) throws IOException {
+        Schema v1 = SchemaCatalog.writerSchema(ConceptState.class, ConceptState.HISTORY + "ConceptStreamState-v1.avsc");
+        ConceptStreamState current = ConceptStreamState.fromByteBuffer(ByteBuffer.wrap(bytes));
+        return AvroBytes.toArray(new BinaryMessageEncoder<ConceptStreamState>(SpecificData.get(), v1).encode(current));
     }
 
     @Test
@@ -606,15 +588,7 @@ class ConceptStreamTest {
         Collected ignored = new Collected();
         List<EmbeddingInput> input = records(0, 200, 0, K);
         feed(original, input.subList(0, 110), ignored);
-        Schema v1;
-        try (InputStream in = getClass().getResourceAsStream(
-                "/dev/kclip/concepts/state/history/ConceptStreamState-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
-        // the old writer schema is the new one without the appended fields: write the current state with it
-        ConceptStreamState current = ConceptStreamState.fromByteBuffer(ByteBuffer.wrap(original.state().encode()));
-        byte[] old = AvroBytes.toArray(new BinaryMessageEncoder<ConceptStreamState>(SpecificData.get(), v1)
-                .encode(current));
+        byte[] old = asVersion1(original.state().encode());
         ConceptState restored = ConceptState.decode(old);
         assertEquals(original.state().conceptIds(), restored.conceptIds());
         assertEquals(original.state().model().version(), restored.model().version());

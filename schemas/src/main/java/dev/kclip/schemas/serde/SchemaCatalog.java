@@ -37,7 +37,8 @@ public final class SchemaCatalog {
     private static final SchemaCatalog BUNDLED = new SchemaCatalog(Stream.concat(Stream.of(
             ImageCaptionPair.getClassSchema(), EmbeddedPair.getClassSchema(), LabelledPair.getClassSchema(),
             CentroidSnapshot.getClassSchema(), DriftReport.getClassSchema(), CheckpointEvent.getClassSchema(),
-            DeadLetter.getClassSchema()), HISTORY.stream().map(SchemaCatalog::historical)).toList());
+            DeadLetter.getClassSchema()), HISTORY.stream()
+                    .map(file -> writerSchema(SchemaCatalog.class, "/dev/kclip/schemas/history/" + file))).toList());
 
     private final Map<Long, Schema> byFingerprint = new ConcurrentHashMap<>();
 
@@ -45,14 +46,21 @@ public final class SchemaCatalog {
         schemas.forEach(this::register);
     }
 
-    private static Schema historical(String file) {
-        try (InputStream in = SchemaCatalog.class.getResourceAsStream("/dev/kclip/schemas/history/" + file)) {
+    /**
+     * An earlier writer schema bundled as a resource beside {@code owner} (a whole schema, nested records inlined),
+     * for a catalog that must still read what it wrote.
+     *
+     * @param resource the resource's absolute path, e.g. {@code /dev/kclip/schemas/history/LabelledPair-v1.avsc}
+     * @throws IllegalStateException when the jar lacks it
+     */
+    public static Schema writerSchema(Class<?> owner, String resource) {
+        try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("bundled schema history " + file + " is missing from the jar");
+                throw new IllegalStateException("bundled writer schema " + resource + " is missing from the jar");
             }
             return new Schema.Parser().parse(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read bundled schema history " + file, e);
+            throw new UncheckedIOException("cannot read bundled writer schema " + resource, e);
         }
     }
 
