@@ -24,12 +24,14 @@ public final class Topics {
      * with {@code kafka-configs.sh --alter --add-config retention.bytes=...} (creating the catalog again leaves it).
      */
     public static final long DEAD_LETTER_RETENTION_BYTES = 1024L * 1024 * 1024;
+    /** Room a producer request keeps for the record batch framing around a record's key and value. */
+    public static final int RECORD_FRAMING_BYTES = 64 * 1024;
     /**
      * The largest record (key and value) a stage writes: {@link #MAX_MESSAGE_BYTES} less room for the record batch
      * framing. A stage checks its outputs and dead letters against it, since one that does not fit fails on every
      * retry and stalls the stage.
      */
-    public static final int MAX_RECORD_BYTES = MAX_MESSAGE_BYTES - 64 * 1024;
+    public static final int MAX_RECORD_BYTES = MAX_MESSAGE_BYTES - RECORD_FRAMING_BYTES;
 
     public static final TopicSpec PAIRS_RAW = new TopicSpec("kclip.pairs.raw", 3,
             Map.of("retention.ms", DAYS_7, "max.message.bytes", MAX_MESSAGE),

@@ -4,6 +4,7 @@ import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.metrics.Health;
 import dev.kclip.common.service.FailureWindow;
 import dev.kclip.common.service.StageService;
+import dev.kclip.schemas.Topics;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.service.BatchRouting.Pending;
@@ -86,8 +87,6 @@ public final class TeacherService implements StageService {
     private static final long IDLE_POLL_MS = 200;
     /** Poll timeout while a batch is in the model, so its commit follows the forward pass closely. */
     private static final long IN_FLIGHT_POLL_MS = 2;
-    /** Room left under the producer's max.request.size for the record batch framing. */
-    private static final int RECORD_OVERHEAD = 64 * 1024;
 
     /** A batch in the model: its records and the outcomes to come of those not rejected before it. */
     private record InFlight(List<Pending> batch, Future<List<Outcome>> outcomes) {
@@ -151,7 +150,7 @@ public final class TeacherService implements StageService {
         producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(config.transactionTimeout().toMillis()));
         producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         int maxRecordBytes = Integer.parseInt(producerProps.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Integer.toString(1024 * 1024))) - RECORD_OVERHEAD;
+                Integer.toString(1024 * 1024))) - Topics.RECORD_FRAMING_BYTES;
         this.routing = new BatchRouting(embedder, config.outputTopic(), config.deadLetterTopic(), maxRecordBytes);
         this.consumer = new KafkaConsumer<>(consumerProps);
         this.producer = new KafkaProducer<>(producerProps);
