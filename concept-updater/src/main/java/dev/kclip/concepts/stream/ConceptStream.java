@@ -293,17 +293,18 @@ public final class ConceptStream {
         List<float[]> sample = sample(vectors, settings.effectiveBootstrapSize(), settings.kmeans().seed());
         OfflineKMeans.Result fit = OfflineKMeans.fit(sample, settings.kmeans(), newest);
         ConceptModel model = fit.model();
+        // each buffered vector prepared once (the distance's normalisation) for its label, sample and drift window
+        List<float[]> prepared = vectors.stream().map(model.distance()::prepare).toList();
         List<Label> labels = new ArrayList<>(usable.size());
         WindowStatistics reference = DriftMonitor.referenceStatistics(k);
         double[] d2 = new double[usable.size()];
         for (int i = 0; i < usable.size(); i++) {
-            Label label = model.label(vectors.get(i));
+            Label label = model.labelPrepared(prepared.get(i));
             labels.add(label);
             d2[i] = label.squaredDistance();
             reference.observe(label.concept(), label.squaredDistance(), model.noveltyThreshold(),
                     model.temperature());
-            reference.sample(model.distance().prepare(vectors.get(i)), Labelling.eventTime(usable.get(i).pair()),
-                    1);
+            reference.sample(prepared.get(i), Labelling.eventTime(usable.get(i).pair()), 1);
         }
         DriftMonitor monitor = DriftMonitor.start(model, reference, settings.drift(), oldest);
         model = model.withNoveltyThreshold(monitor.noveltyThreshold());
@@ -329,11 +330,10 @@ public final class ConceptStream {
         long chunkEnd = oldest;
         for (int i = 0; i < usable.size(); i++) {
             EmbeddingInput input = usable.get(i);
-            float[] prepared = model.distance().prepare(vectors.get(i));
             Label label = labels.get(i);
             out.label(Labelling.labelled(input.pair(), label, ids, now));
-            Labelling.observe(chunk, label, prepared, Labelling.eventTime(input.pair()), model.noveltyThreshold(),
-                    state.scale, monitor.sampleRate());
+            Labelling.observe(chunk, label, prepared.get(i), Labelling.eventTime(input.pair()),
+                    model.noveltyThreshold(), state.scale, monitor.sampleRate());
             monitor.observeCaption(label.concept(), label.squaredDistance(), input.pair().getPair().getCaption());
             chunkEnd = Math.max(chunkEnd, Labelling.eventTime(input.pair()));
             if (chunk.records() >= monitor.recordsToCloseWindow() || i == usable.size() - 1) {
