@@ -104,7 +104,8 @@ class DeploymentConfigTest {
             assertEquals(List.of("cpu"), cpu.get("profiles"));
             assertEquals("kclip/" + part + ":cuda", gpu.get("image"));
             assertEquals("kclip/" + part + ":latest", cpu.get("image"));
-            assertEquals("gpu", environment(gpu).get("KCLIP_DEVICE"));
+            assertEquals("${KCLIP_" + part.toUpperCase(java.util.Locale.ROOT) + "_DEVICE:-gpu}",
+                    environment(gpu).get("KCLIP_DEVICE"), "gpu unless told which card, as kclip up's --" + part + "-device");
             assertNull(environment(cpu).get("KCLIP_DEVICE"), part + "-cpu runs on the CPU by default");
             assertNull(cpu.get("deploy"), part + "-cpu reserves no device");
             List<Map<String, Object>> devices = path(gpu, "deploy", "resources", "reservations", "devices");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -66,6 +67,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "report", paramLabel = "DIR", description = "Where index.html goes (default: ${DEFAULT-VALUE}).")
     Path report;
 
+    @Mixin
+    PlacementOptions placement;
+
     @Option(names = "--init", paramLabel = "DIR|none",
             description = "Start the student from this pretrained CLIP directory (as kclip train --init), or none for"
                     + " random weights (default: the bundled " + Bundled.BASE + ").")
@@ -80,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         Path data = dataset != null ? dataset : Bundled.dataset();
         DemoSettings settings = new DemoSettings(home, data, labelField, orderBy, heldOut, concepts, bootstrapSize,
                 driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState,
-                Bundled.init(init, System.out));
+                placement.init(init, System.out), placement.placement());
         new DemoRun(settings, System.out, dev.kclip.launcher.demo.LiveView.isTerminal()).run();
         return 0;
     }

@@ -13,6 +13,7 @@ import dev.kclip.ingest.http.HttpIntakeConfig;
 import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.pipeline.Pipeline;
 import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.launcher.pipeline.StagePlacement;
 import dev.kclip.launcher.pipeline.Supervisor;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.onnx.OnnxMiniLmTeacher;
@@ -58,6 +59,9 @@ final class UpCommand implements Callable<Integer> {
             description = "Teacher model: " + TeacherModels.SPECS + " (default: ${DEFAULT-VALUE}).")
     String teacher = OnnxMiniLmTeacher.SPEC;
 
+    @Mixin
+    PlacementOptions placement;
+
     @Option(names = "--init", paramLabel = "DIR|none",
             description = "Start a new student from this pretrained CLIP directory (as kclip train --init), or none for"
                     + " random weights (default: the bundled " + Bundled.BASE + "); a run that resumes ignores it.")
@@ -102,7 +106,8 @@ final class UpCommand implements Callable<Integer> {
         IntakeToken kept = chosen == null ? IntakeToken.in(home) : null;
         HttpIntakeConfig intake = HttpIntakeConfig.of(httpPort, chosen != null ? chosen : kept.token())
                 .withListen(http.listen(httpPort, System.getenv()));
-        PipelineSettings defaults = PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port, intake, teacher)
+        StagePlacement stages = placement.placement();
+        PipelineSettings defaults = stages.apply(PipelineSettings.defaults(home, kafka.clusterGiven() ? -1 : port, intake, teacher))
                 .withMetricsPort(metricsPort).withMetricsBind(metricsBind.address())
                 .withFailures(new FailureWindow.Policy(downAfter, failureWindow));
         ConceptJobConfig conceptJob = defaults.concepts();
@@ -110,9 +115,9 @@ final class UpCommand implements Callable<Integer> {
         PipelineSettings settings = defaults.withConcepts(conceptJob.withRetainedCheckpoints(retainedCheckpoints)
                 .withConcepts(conceptSettings
                 .withKMeans(conceptSettings.kmeans().withK(concepts))
-                .withBootstrapSize(bootstrapSize))).withTrainerInit(Bundled.init(init, System.out));
+                .withBootstrapSize(bootstrapSize))).withTrainerInit(placement.init(init, System.out));
         StopSignal stop = StopSignal.onJvmShutdown("up", Duration.ofMinutes(2));
-        System.out.println("kclip up: starting (state in " + settings.home() + ")");
+        System.out.println("kclip up: starting (state in " + settings.home() + "; " + stages.describe() + ")");
         Supervisor.Outcome outcome;
         try (Pipeline pipeline = Pipeline.start(settings, kafka.connection(), TrainingListener.NONE,
                 line -> System.out.println("  " + line))) {

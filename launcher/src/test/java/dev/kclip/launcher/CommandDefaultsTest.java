@@ -1,12 +1,19 @@
 package dev.kclip.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import dev.kclip.common.cli.EnvironmentDefaults;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.service.FailureWindow;
 import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.launcher.pipeline.PipelineSettings;
+import dev.kclip.launcher.pipeline.StagePlacement;
+import dev.kclip.trainer.loop.TrainerConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +50,36 @@ class CommandDefaultsTest {
         assertEquals(new FailureWindow.Policy(5, java.time.Duration.ofMinutes(10)),
                 new FailureWindow.Policy(up.downAfter, up.failureWindow));
         assertEquals(4, up.retainedCheckpoints);
+    }
+
+    @Test
+    void teacherAndTrainerArePlacedSeparatelyAndTheStudentIsChosen() {
+        UpCommand up = new UpCommand();
+        new CommandLine(up).parseArgs("--teacher-device", "gpu:1", "--trainer-device", "gpu:0", "--student", "vit-b-32");
+        StagePlacement placement = up.placement.placement();
+        assertEquals(Device.gpu(1), placement.teacherDevice());
+        assertEquals(Device.gpu(0), placement.trainerDevice());
+        assertEquals("vit-b-32", placement.student().name());
+        assertEquals(TrainerConfig.NO_INIT, up.placement.init(null, new PrintStream(OutputStream.nullOutputStream())),
+                "another student without --init: random weights, not the tiny-shaped bundled base");
+        assertEquals("models/x", up.placement.init("models/x", System.out));
+
+        PipelineSettings placed = new StagePlacement(Device.cpu(), Device.cpu(), placement.student())
+                .apply(PipelineSettings.defaults(Path.of("h"), 0, null, up.teacher));
+        assertEquals("vit-b-32", placed.trainer().model().name());
+        assertEquals(Device.cpu(), placed.teacher().teacherOptions().device());
+        IllegalArgumentException absent = assertThrows(IllegalArgumentException.class,
+                () -> new StagePlacement(Device.cpu(), Device.gpu(99), null)
+                        .apply(PipelineSettings.defaults(Path.of("h"), 0, null, up.teacher)));
+        assertTrue(absent.getMessage().startsWith("device gpu:99 is not available"), absent.getMessage());
+
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs("--trainer-device", "gpu");
+        assertEquals(Device.gpu(0), demo.placement.placement().trainerDevice());
+        assertEquals(Device.cpu(), demo.placement.placement().teacherDevice(), "the teacher stays where it was");
+        UpCommand defaults = new UpCommand();
+        new CommandLine(defaults).parseArgs();
+        assertEquals(StagePlacement.CPU, defaults.placement.placement());
     }
 
     @Test

@@ -46,7 +46,7 @@ public final class TeacherModels {
             }
             return OnnxMiniLmTeacher.load();
         }
-        TeacherOptions.requireAvailable(options.device());
+        Devices.requireAvailable(options.device());
         if (spec.startsWith(LlamaTeacher.HF_PREFIX)) {
             Path dir = Path.of(spec.substring(LlamaTeacher.HF_PREFIX.length()));
             if (!Files.isDirectory(dir)) {

@@ -1,7 +1,6 @@
 package dev.kclip.teacher;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -31,43 +30,6 @@ public record TeacherOptions(Device device, Pooling pooling, int hiddenLayer, bo
     /** CPU, mean pooling of the last hidden state, no normalisation. */
     public static TeacherOptions defaults() {
         return new TeacherOptions(Device.cpu(), Pooling.MEAN, LAST_LAYER, false);
-    }
-
-    /**
-     * Parses a device name: {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}.
-     *
-     * @throws IllegalArgumentException for anything else
-     */
-    public static Device parseDevice(String name) {
-        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
-        if (n.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (n.equals("gpu") || n.equals("cuda")) {
-            return Device.gpu();
-        }
-        if (n.startsWith("gpu:")) {
-            try {
-                return Device.gpu(Integer.parseInt(n.substring(4)));
-            } catch (NumberFormatException e) {
-                // fall through to the error below
-            }
-        }
-        throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, not '" + name + "'");
-    }
-
-    /**
-     * Fails with a clear message when {@code device} is a GPU that PyTorch cannot see (a CPU-only build, no driver,
-     * or a GPU index beyond the cards present), instead of PyTorch's page-long dispatcher error at the first tensor.
-     */
-    public static void requireAvailable(Device device) {
-        if (device.isGpu()) {
-            int gpus = Engine.getEngine("PyTorch").getGpuCount();
-            if (device.getDeviceId() >= gpus) {
-                throw new IllegalArgumentException("device " + device + " is not available: PyTorch sees " + gpus
-                        + " CUDA GPU(s) (GPU use needs the -Pgpu build with pytorch-native-cu124 and an NVIDIA driver)");
-            }
-        }
     }
 
     public TeacherOptions withDevice(Device newDevice) {

@@ -104,8 +104,8 @@ public final class DemoRun {
     }
 
     private PipelineSettings pipelineSettings() {
-        PipelineSettings defaults = PipelineSettings.defaults(settings.home(), 0, null, settings.teacher())
-                .withMetricsPort(0);
+        PipelineSettings defaults = settings.placement().apply(
+                PipelineSettings.defaults(settings.home(), 0, null, settings.teacher())).withMetricsPort(0);
         ConceptJobConfig concepts = defaults.concepts();
         DriftSettings drift = concepts.concepts().drift();
         concepts = concepts

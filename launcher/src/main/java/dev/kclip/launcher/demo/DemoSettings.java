@@ -1,5 +1,6 @@
 package dev.kclip.launcher.demo;
 
+import dev.kclip.launcher.pipeline.StagePlacement;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,8 +22,9 @@ import java.time.Duration;
  * @param timeout the demo gives up waiting after this long and reports what it has
  * @param init a pretrained CLIP directory the student starts from (the command's default: the bundled
  *     {@code models/emoji-base}), or {@code none} (TrainerConfig.NO_INIT) for random weights
+ * @param placement the teacher's and the trainer's devices and the student configuration
  */
 public record DemoSettings(Path home, Path dataset, String labelField, String orderBy, double heldOutShare,
         int concepts, int bootstrapSize, int driftWindow, long minSteps, int batchSize, String teacher,
-        Path reportDir, Duration timeout, boolean fresh, String init) {
+        Path reportDir, Duration timeout, boolean fresh, String init, StagePlacement placement) {
 }

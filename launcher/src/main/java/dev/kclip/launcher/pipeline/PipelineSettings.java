@@ -48,6 +48,10 @@ public record PipelineSettings(Path home, int brokerPort, IngestConfig ingest, T
         return brokerPort >= 0;
     }
 
+    public PipelineSettings withTeacher(TeacherServiceConfig value) {
+        return new PipelineSettings(home, brokerPort, ingest, value, concepts, trainer, metricsPort, metricsBind, failures);
+    }
+
     public PipelineSettings withConcepts(ConceptJobConfig value) {
         return new PipelineSettings(home, brokerPort, ingest, teacher, value, trainer, metricsPort, metricsBind, failures);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kclip.launcher.pipeline.StagePlacement;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class DemoEndToEndIT {
         // the first bucket's boundary could come before any held-out pair of a second class had arrived)
         DemoSettings settings = new DemoSettings(dir.resolve("state"), dataset, "subcategory", "category", 0.2,
                 8, 100, 50, 30, 16, "onnx-minilm", dir.resolve("report"), Duration.ofMinutes(6), true,
-                Path.of("../models/emoji-base").toString());
+                Path.of("../models/emoji-base").toString(), StagePlacement.CPU);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         DemoSummary summary = new DemoRun(settings, new PrintStream(output, true, StandardCharsets.UTF_8), false).run();

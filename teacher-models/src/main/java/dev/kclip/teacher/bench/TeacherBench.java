@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.kclip.teacher.Devices;
 import dev.kclip.teacher.Pooling;
 import dev.kclip.teacher.TeacherEmbedding;
 import dev.kclip.teacher.TeacherModel;
@@ -111,7 +112,7 @@ public final class TeacherBench {
      * {@code device}: nothing is read or copied from the host. Float16 on a GPU, float32 on the CPU.
      */
     public static Llama randomLlama(LlamaConfig shape, Device device, long seed) {
-        TeacherOptions.requireAvailable(device);
+        Devices.requireAvailable(device);
         DataType type = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {

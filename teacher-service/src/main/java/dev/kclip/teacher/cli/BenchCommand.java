@@ -1,6 +1,7 @@
 package dev.kclip.teacher.cli;
 
 import ai.djl.Device;
+import dev.kclip.teacher.Devices;
 import dev.kclip.teacher.TeacherModel;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.TeacherOptions;
@@ -64,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Device target = TeacherOptions.parseDevice(device);
+        Device target = Devices.parse(device);
         if (randomLlama != null) {
             LlamaConfig shape = switch (randomLlama) {
                 case "7b" -> LlamaConfig.llama2_7b();

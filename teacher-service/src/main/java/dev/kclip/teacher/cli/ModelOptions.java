@@ -1,5 +1,6 @@
 package dev.kclip.teacher.cli;
 
+import dev.kclip.teacher.Devices;
 import dev.kclip.teacher.Pooling;
 import dev.kclip.teacher.TeacherModels;
 import dev.kclip.teacher.TeacherOptions;
@@ -38,7 +39,7 @@ public final class ModelOptions {
 
     /** The teacher options these flags describe. */
     public TeacherOptions options() {
-        return new TeacherOptions(TeacherOptions.parseDevice(device), pooling, layer, l2);
+        return new TeacherOptions(Devices.parse(device), pooling, layer, l2);
     }
 
     public String spec() {

@@ -5,6 +5,7 @@ import dev.kclip.common.cli.MetricsBindOption;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
+import dev.kclip.teacher.Devices;
 import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainerService;
@@ -133,8 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--distillation", paramLabel = "MSE|COSINE", description = "Default: ${DEFAULT-VALUE}.")
     DistillationLoss.Kind distillation = TRAINING.distillation();
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "Default: ${DEFAULT-VALUE}.")
-    String device = DEFAULTS.gpu() ? "gpu" : "cpu";
+    @Option(names = "--device", paramLabel = Devices.NAMES, description = "Default: ${DEFAULT-VALUE}.")
+    String device = Devices.name(DEFAULTS.device());
 
     @Option(names = "--precision", paramLabel = "FP32|MIXED", description = "Default: MIXED on gpu, FP32 on cpu.")
     Precision precision = DEFAULTS.precision();
@@ -160,9 +161,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The configuration these options describe. */
     TrainerConfig config() {
-        if (!device.equals("cpu") && !device.equals("gpu")) {
-            throw new IllegalArgumentException("--device must be cpu or gpu, not " + device);
-        }
         TrainingSettings training = TRAINING
                 .withLossWeights(new LossWeights(alpha, beta, gamma))
                 .withDistillation(distillation)
@@ -178,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep)
                         .withSigningKeyFile(signingKeyFile))
-                .withDevice(device.equals("gpu"), precision);
+                .withDevice(Devices.parse(device), precision);
         TrainerConfig started = configured.withInit(init);
         return learningRate == null ? started
                 : started.withTraining(started.training().withLearningRate(learningRate, warmupSteps));

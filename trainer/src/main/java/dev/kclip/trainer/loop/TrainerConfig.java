@@ -21,11 +21,11 @@ import java.time.Duration;
  * @param replay the replay reservoir
  * @param heldOut the evaluation split
  * @param checkpoints where and how often checkpoints are written
- * @param gpu train on the first GPU (else the CPU)
+ * @param device where to train: the CPU or a GPU ({@code gpu:N})
  * @param precision {@code FP32}, or {@code MIXED} (float16 compute, GPU only); null picks MIXED on a GPU
  */
 public record TrainerConfig(String runId, String topic, ModelConfig model, TrainingSettings training,
-        Batching batching, Replay replay, HeldOut heldOut, Checkpointing checkpoints, boolean gpu, Precision precision) {
+        Batching batching, Replay replay, HeldOut heldOut, Checkpointing checkpoints, Device device, Precision precision) {
 
     /** The {@code --init} value for a student with random initial weights (the default). */
     public static final String NO_INIT = "none";
@@ -193,43 +193,44 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
                 new Replay(0.25, 10_000, 200, Duration.ofSeconds(10)),
                 new HeldOut(0.02, 512, "label"),
                 new Checkpointing(checkpointDirectory, 500, Checkpointing.DEFAULT_EVERY, 5),
-                false, null);
+                Device.cpu(), null);
     }
 
     public TrainerConfig withRunId(String value) {
-        return new TrainerConfig(value, topic, model, training, batching, replay, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(value, topic, model, training, batching, replay, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withTopic(String value) {
-        return new TrainerConfig(runId, value, model, training, batching, replay, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, value, model, training, batching, replay, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withModel(ModelConfig value) {
-        return new TrainerConfig(runId, topic, value, training, batching, replay, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, topic, value, training, batching, replay, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withTraining(TrainingSettings value) {
-        return new TrainerConfig(runId, topic, model, value, batching, replay, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, topic, model, value, batching, replay, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withBatching(Batching value) {
-        return new TrainerConfig(runId, topic, model, training, value, replay, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, topic, model, training, value, replay, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withReplay(Replay value) {
-        return new TrainerConfig(runId, topic, model, training, batching, value, heldOut, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, topic, model, training, batching, value, heldOut, checkpoints, device, precision);
     }
 
     public TrainerConfig withHeldOut(HeldOut value) {
-        return new TrainerConfig(runId, topic, model, training, batching, replay, value, checkpoints, gpu, precision);
+        return new TrainerConfig(runId, topic, model, training, batching, replay, value, checkpoints, device, precision);
     }
 
     public TrainerConfig withCheckpoints(Checkpointing value) {
-        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, value, gpu, precision);
+        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, value, device, precision);
     }
 
-    public TrainerConfig withDevice(boolean useGpu, Precision value) {
-        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, checkpoints, useGpu, value);
+    public TrainerConfig withDevice(Device value, Precision precisionValue) {
+        return new TrainerConfig(runId, topic, model, training, batching, replay, heldOut, checkpoints, value,
+                precisionValue);
     }
 
     /**
@@ -251,14 +252,9 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
                         training.warmupSteps()));
     }
 
-    /** The device to train on: the first GPU, or the CPU. */
-    public Device device() {
-        return gpu ? Device.gpu() : Device.cpu();
-    }
-
     /** The precision to train in: as set, else MIXED on a GPU and FP32 on the CPU. */
     public Precision effectivePrecision() {
-        return precision != null ? precision : gpu ? Precision.MIXED : Precision.FP32;
+        return precision != null ? precision : device.isGpu() ? Precision.MIXED : Precision.FP32;
     }
 
     /** Stream examples per batch; the rest of the batch is replayed. */

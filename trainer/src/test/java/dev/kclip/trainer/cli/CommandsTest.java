@@ -53,7 +53,7 @@ class CommandsTest {
         TrainCommand command = new TrainCommand();
         new CommandLine(command).parseArgs("--run-id", "r1", "--model", "vit-b-32", "--batch-size", "128",
                 "--alpha", "0", "--distillation", "COSINE", "--replay-share", "0.5", "--checkpoint-every-seconds", "0",
-                "--device", "gpu", "--init-text-from-teacher", "onnx-minilm", "--max-wait-ms", "250");
+                "--device", "gpu:1", "--init-text-from-teacher", "onnx-minilm", "--max-wait-ms", "250");
         TrainerConfig c = command.config();
         assertEquals("r1", c.runId());
         assertEquals("vit-b-32", c.model().name());
@@ -63,7 +63,7 @@ class CommandsTest {
         assertEquals(DistillationLoss.Kind.COSINE, c.training().distillation());
         assertEquals(64, c.freshPerBatch());
         assertNull(c.checkpoints().every());
-        assertTrue(c.gpu());
+        assertEquals(Device.gpu(1), c.device(), "--device gpu:N picks the card");
         assertEquals(Precision.MIXED, c.effectivePrecision());
         assertEquals("onnx-minilm", c.training().textInitTeacher());
         assertNull(c.model().pretrained(), "no --init: random weights");
