@@ -1,10 +1,18 @@
 package dev.kclip.launcher;
 
+import dev.kclip.common.cli.UserException;
 import dev.kclip.common.service.StopSignal;
+import dev.kclip.datasets.read.JsonlReader;
+import dev.kclip.datasets.read.PairEntry;
+import dev.kclip.datasets.read.ReaderOptions;
+import dev.kclip.launcher.cluster.TeacherScalingBench;
+import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.cluster.LocalTopology;
 import dev.kclip.launcher.cluster.TopologySettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "The pipeline as separate processes, as on a cluster: 3 KRaft brokers, 2 ingest, 2 teachers, the"
                 + " concept job, a trainer.",
-        subcommands = ClusterCommand.Up.class)
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Bench.class})
 final class ClusterCommand {
 
     /** The defaults of {@code up}, from the one place that writes them. */
@@ -64,6 +72,36 @@ final class ClusterCommand {
             } finally {
                 stop.finished();
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Teacher throughput with 1 vs 2 instances of one group on the three brokers, in one run.")
+    static final class Bench implements Callable<Integer> {
+
+        @Option(names = "--home", paramLabel = "DIR", description = "The benchmark's brokers (default: a new temporary folder).")
+        Path home;
+
+        @Option(names = "--teacher", paramLabel = "SPEC", description = "Teacher model (default: ${DEFAULT-VALUE}).")
+        String teacher = DEFAULTS.teacherSpec();
+
+        @Option(names = "--pairs", paramLabel = "N", description = "Pairs of the dataset embedded per run (default: ${DEFAULT-VALUE}).")
+        int pairs = 512;
+
+        @Option(names = "--dataset", paramLabel = "FILE.jsonl", description = "Default: the bundled emoji-64.")
+        Path dataset;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = home != null ? home : Files.createTempDirectory("kclip-cluster-bench");
+            Path file = dataset != null ? dataset : Bundled.dataset();
+            if (!Files.isRegularFile(file)) {
+                throw new UserException("dataset " + file + " not found");
+            }
+            List<PairEntry> entries = new JsonlReader(ReaderOptions.DEFAULTS).read(file).entries();
+            TopologySettings settings = TopologySettings.defaults(dir).withBasePort(0).withTeachers(0, teacher);
+            new TeacherScalingBench(settings, System.out).run(entries, pairs);
             return 0;
         }
     }

@@ -17,12 +17,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Every committed record of some topics as it arrives (read_committed, from the beginning, no group), with the
- * time it arrived: what the fault test counts by id and measures recovery against.
+ * time it arrived: what the fault test counts by id and measures recovery against, and the scaling benchmark
+ * times.
  */
-final class TopicWatch implements AutoCloseable {
+public final class TopicWatch implements AutoCloseable {
 
     /** One record as it arrived. */
-    record Seen(String topic, int partition, long offset, String key, byte[] value, long arrivedNanos) {
+    public record Seen(String topic, int partition, long offset, String key, byte[] value, long arrivedNanos) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -30,7 +31,8 @@ final class TopicWatch implements AutoCloseable {
     private final Thread thread;
     private volatile Throwable failure;
 
-    TopicWatch(KafkaConnection kafka, List<String> topics) throws Exception {
+    /** Starts reading every partition of {@code topics} from the beginning. */
+    public TopicWatch(KafkaConnection kafka, List<String> topics) throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         try (Admin admin = Admin.create(kafka.admin())) {
             admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
@@ -63,13 +65,13 @@ final class TopicWatch implements AutoCloseable {
     }
 
     /** Records of {@code topic} seen so far, in arrival order. */
-    List<Seen> of(String topic) {
+    public List<Seen> of(String topic) {
         check();
         return seen.stream().filter(s -> s.topic().equals(topic)).toList();
     }
 
     /** Waits until a record of {@code topic} matching {@code condition} arrived; returns the first. */
-    Seen await(String topic, Predicate<Seen> condition, Duration timeout, String what) throws InterruptedException {
+    public Seen await(String topic, Predicate<Seen> condition, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (Seen s : of(topic)) {
@@ -78,7 +80,7 @@ final class TopicWatch implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
+                throw new IllegalStateException("not within " + timeout + ": " + what);
             }
             Thread.sleep(100);
         }
