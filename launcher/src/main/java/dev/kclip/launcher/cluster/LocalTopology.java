@@ -156,16 +156,19 @@ public final class LocalTopology implements AutoCloseable {
     }
 
     /**
-     * Adds a teacher instance to the group, or an instance of a group of its own ({@code group}, writing to
-     * {@code output}; null for the pipeline's), and waits until it serves.
+     * Adds a teacher instance to the group, or an instance of another group ({@code group}, reading {@code input},
+     * writing to {@code output}; null for the pipeline's), and waits until it serves.
      */
-    public StageProcess addTeacher(String group, String output) {
+    public StageProcess addTeacher(String group, String input, String output) {
         int n = teachers.size() + 1;
         List<String> args = new ArrayList<>(List.of("teacher", "serve", "--model", settings.teacherSpec(),
                 "--instance-id", (group == null ? "teacher" : group) + "-" + n,
                 "--metrics-port", Integer.toString(stagePort())));
         if (group != null) {
             args.addAll(List.of("--group", group));
+        }
+        if (input != null) {
+            args.addAll(List.of("--input", input));
         }
         if (output != null) {
             args.addAll(List.of("--output", output));
@@ -228,7 +231,7 @@ public final class LocalTopology implements AutoCloseable {
                     "ingest: metrics on"));
         }
         for (int n = 1; n <= settings.teacherInstances(); n++) {
-            addTeacher(null, null);
+            addTeacher(null, null, null);
         }
         Path conceptDir = settings.home().resolve("concepts");
         concepts = stage("concepts", settings.heap().concepts(), List.of("concepts", "run",

@@ -84,9 +84,11 @@ class ClusterFaultIT {
 
             // 4. the trainer, restarted: resumes from its newest checkpoint
             killed = kill(topology.trainer());
+            long newestBefore = watch.of(Topics.CHECKPOINTS.name()).stream()
+                    .mapToLong(s -> CHECKPOINTS.deserialize(null, s.value()).getVersion()).max().orElse(0);
             topology.restart(topology.trainer());
-            long afterKill = killed;
-            TopicWatch.Seen event = watch.await(Topics.CHECKPOINTS.name(), s -> s.arrivedNanos() > afterKill, RECOVERY,
+            TopicWatch.Seen event = watch.await(Topics.CHECKPOINTS.name(),
+                    s -> CHECKPOINTS.deserialize(null, s.value()).getVersion() > newestBefore, RECOVERY,
                     "a checkpoint of the restarted trainer");
             recoveryMillis.put("trainer", millis(event.arrivedNanos()) - millis(killed));
 
