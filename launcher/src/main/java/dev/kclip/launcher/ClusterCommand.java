@@ -54,10 +54,15 @@ final class ClusterCommand {
                 description = "Embeddings before the first labels; 0 = max(2048, 20·K) (default: ${DEFAULT-VALUE}).")
         int bootstrapSize = DEFAULTS.conceptBootstrap();
 
+        @Option(names = "--task-managers", paramLabel = "N",
+                description = "TaskManagers of the Flink session cluster the concept job is submitted to; 0 = `kclip"
+                        + " concepts run` instead (default: ${DEFAULT-VALUE}).")
+        int taskManagers = DEFAULTS.flinkTaskManagers();
+
         @Override
         public Integer call() {
             TopologySettings settings = TopologySettings.defaults(home).withBasePort(basePort)
-                    .withTeachers(teachers, teacher)
+                    .withTeachers(teachers, teacher).withFlinkTaskManagers(taskManagers)
                     .withConcepts(concepts, bootstrapSize, DEFAULTS.conceptCheckpointInterval());
             StopSignal stop = StopSignal.onJvmShutdown("cluster", Duration.ofMinutes(3));
             try (LocalTopology topology = LocalTopology.start(settings, line -> System.out.println("cluster: " + line))) {

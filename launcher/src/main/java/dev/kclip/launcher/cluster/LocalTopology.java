@@ -3,6 +3,8 @@ package dev.kclip.launcher.cluster;
 import dev.kclip.common.broker.KraftQuorum;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.topics.TopicCatalogAdmin;
+import dev.kclip.flink.session.FlinkSessionProcesses;
+import dev.kclip.flink.session.FlinkSessionSettings;
 import dev.kclip.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
  * The whole pipeline as separate processes on this machine, each a {@code kclip} command as it would run on a
  * machine of a real deployment: a KRaft cluster of {@link TopologySettings#brokers()} nodes (broker and controller
  * each; topics replicated 3 times with {@code min.insync.replicas=2}), ingest and teacher instances in their
- * groups, the concept job and one trainer. {@code kclip cluster up}, the fault test and the scaling benchmark all
+ * groups, the concept job (on a Flink session cluster of a JobManager and TaskManagers, submitted with
+ * {@code kclip concepts submit}, or as {@code kclip concepts run}) and one trainer. {@code kclip cluster up}, the fault test and the scaling benchmark all
  * start it through here.
  *
  * <p>State lives under the home directory ({@code brokers/node-N}, {@code ingest-N}, {@code concepts},
@@ -53,6 +56,7 @@ public final class LocalTopology implements AutoCloseable {
     private final List<StageProcess> teachers = new ArrayList<>();
     private final List<StageProcess> stages = new ArrayList<>();
     private StageProcess concepts;
+    private FlinkSessionProcesses flink;
     private StageProcess trainer;
     private int nextStagePort;
 
@@ -119,8 +123,38 @@ public final class LocalTopology implements AutoCloseable {
         return List.copyOf(teachers);
     }
 
+    /** The {@code kclip concepts run} process; null when the job runs on the Flink session cluster. */
     public StageProcess concepts() {
         return concepts;
+    }
+
+    /** The Flink session cluster the concept job was submitted to; null without one. */
+    public FlinkSessionProcesses flink() {
+        return flink;
+    }
+
+    /**
+     * Submits the concept job to the session cluster with {@code kclip concepts submit} (a process that ends once
+     * the job is accepted): it restores the newest retained checkpoint when there is one, as after a JobManager
+     * restart.
+     *
+     * @return the submission's line naming the job id and what it restored
+     */
+    public String submitConcepts() {
+        List<String> args = new ArrayList<>(List.of("concepts", "submit", "--jobmanager", flink.restEndpoint(),
+                "--parallelism", Integer.toString(FlinkSessionSettings.DEFAULT_SLOTS)));
+        args.addAll(conceptJobArgs());
+        args.addAll(List.of("--bootstrap", bootstrap, "--kafka-config", clientProperties.toString()));
+        StageProcess submit = new StageProcess("concepts-submit", heap(settings.heap().concepts()), args,
+                "concepts: submitted job", log("concepts-submit"), ENVIRONMENT);
+        submit.start();
+        int exit = submit.awaitExit(STAGE_READY);
+        if (exit != 0) {
+            throw new IllegalStateException("kclip concepts submit failed (exit " + exit + "):\n" + submit.tail());
+        }
+        String line = submit.awaitReady(Duration.ZERO);
+        progress.accept("concepts  " + line.strip() + "  (Flink logs in " + flink.logDir() + ")");
+        return line;
     }
 
     public StageProcess trainer() {
@@ -185,6 +219,13 @@ public final class LocalTopology implements AutoCloseable {
         Collections.reverse(all);
         all.forEach(StageProcess::signalStop);
         all.forEach(StageProcess::stop);
+        if (flink != null) {
+            try {
+                flink.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // all brokers at once: a node that stops last must not wait for a controller that is gone
         brokers.forEach(StageProcess::signalStop);
         brokers.forEach(StageProcess::stop);
@@ -233,20 +274,53 @@ public final class LocalTopology implements AutoCloseable {
         for (int n = 1; n <= settings.teacherInstances(); n++) {
             addTeacher(null, null, null);
         }
-        Path conceptDir = settings.home().resolve("concepts");
-        concepts = stage("concepts", settings.heap().concepts(), List.of("concepts", "run",
-                "--checkpoint-dir", conceptDir.resolve("checkpoints").toUri().toString(),
-                "--savepoint-dir", conceptDir.resolve("savepoints").toUri().toString(),
-                "--k", Integer.toString(settings.concepts()),
-                "--bootstrap-size", Integer.toString(settings.conceptBootstrap()),
-                "--checkpoint-interval", settings.conceptCheckpointInterval().toMillis() + "ms",
-                "--metrics-port", Integer.toString(stagePort())), "concepts: running on");
+        if (settings.flinkTaskManagers() > 0) {
+            startFlink();
+            submitConcepts();
+        } else {
+            List<String> run = new ArrayList<>(List.of("concepts", "run"));
+            run.addAll(conceptJobArgs());
+            run.addAll(List.of("--metrics-port", Integer.toString(stagePort())));
+            concepts = stage("concepts", settings.heap().concepts(), run, "concepts: running on");
+        }
         trainer = stage("trainer", settings.heap().trainer(), List.of("train", "--model", settings.trainerModel(),
                 "--checkpoint-dir", trainerCheckpoints().toString(),
                 "--checkpoint-every-steps", "0",
                 "--checkpoint-every-seconds", Long.toString(settings.trainerCheckpointSeconds()),
                 "--held-out-share", "0", "--idle-replay-steps", "0",
                 "--metrics-port", Integer.toString(stagePort())), "trainer ");
+    }
+
+    /** The concept job's options, the same for {@code run} and {@code submit}. */
+    private List<String> conceptJobArgs() {
+        return List.of("--checkpoint-dir", conceptDir().resolve("checkpoints").toUri().toString(),
+                "--savepoint-dir", conceptDir().resolve("savepoints").toUri().toString(),
+                "--k", Integer.toString(settings.concepts()),
+                "--bootstrap-size", Integer.toString(settings.conceptBootstrap()),
+                "--checkpoint-interval", settings.conceptCheckpointInterval().toMillis() + "ms");
+    }
+
+    private Path conceptDir() {
+        return settings.home().resolve("concepts").toAbsolutePath();
+    }
+
+    /** A JobManager and the TaskManagers, checkpoints in the directory every one of them (and submit) sees. */
+    private void startFlink() {
+        boolean free = settings.basePort() == 0;
+        FlinkSessionSettings session = FlinkSessionSettings.local(settings.home().resolve("flink"),
+                free ? freePort() : FlinkSessionSettings.DEFAULT_REST_PORT,
+                free ? freePort() : FlinkSessionSettings.DEFAULT_RPC_PORT);
+        try {
+            flink = FlinkSessionProcesses.create(session);
+            flink.start(settings.flinkTaskManagers(), STAGE_READY);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Flink session cluster", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Flink", e);
+        }
+        progress.accept("flink     JobManager REST on http://" + flink.restEndpoint() + ", "
+                + settings.flinkTaskManagers() + " TaskManagers of " + FlinkSessionSettings.DEFAULT_SLOTS + " slots");
     }
 
     /** Starts a stage against the cluster, waits until it is ready, and says so. */

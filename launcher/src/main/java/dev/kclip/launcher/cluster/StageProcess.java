@@ -120,6 +120,19 @@ public final class StageProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until a command that ends by itself (a submission) has ended.
+     *
+     * @return its exit status
+     * @throws IllegalStateException when it still runs after {@code timeout}
+     */
+    public int awaitExit(Duration timeout) {
+        if (!waitForExit(timeout)) {
+            throw new IllegalStateException(name + " still runs after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL, as a machine that dies: no shutdown hook runs. Waits until the process is gone. */
     public synchronized void kill() {
         if (process != null) {

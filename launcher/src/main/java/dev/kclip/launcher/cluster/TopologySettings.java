@@ -12,7 +12,7 @@ import java.time.Duration;
  *
  * @param home every node's and stage's state, the logs, the cluster id and the client properties
  * @param basePort brokers listen on basePort..basePort+2, controllers on basePort+100.., stages' metrics on
- *     basePort+200..; 0 = free ports (tests)
+ *     basePort+200..; Flink's REST on 8081 and RPC on 6123; 0 = free ports (tests)
  * @param brokers KRaft nodes (broker + controller each); 3 gives replication 3 and min.insync.replicas 2
  * @param ingestInstances Kafka Streams instances of one application id
  * @param teacherInstances teacher instances in one consumer group
@@ -24,10 +24,13 @@ import java.time.Duration;
  * @param trainerCheckpointSeconds the trainer's checkpoint cadence
  * @param sessionTimeout the consumer groups' session timeout: how soon a dead instance's partitions move
  * @param heap the {@code -Xmx} of the brokers and stages, in MiB, per role
+ * @param flinkTaskManagers TaskManagers of a Flink session cluster (a JobManager and these, separate JVMs on
+ *     Flink's jars only) the concept job is submitted to with {@code kclip concepts submit}; 0 = the job runs as
+ *     {@code kclip concepts run} on a MiniCluster in its own process
  */
 public record TopologySettings(Path home, int basePort, int brokers, int ingestInstances, int teacherInstances,
         String teacherSpec, String trainerModel, int concepts, int conceptBootstrap, Duration conceptCheckpointInterval,
-        long trainerCheckpointSeconds, Duration sessionTimeout, Heaps heap) {
+        long trainerCheckpointSeconds, Duration sessionTimeout, Heaps heap, int flinkTaskManagers) {
 
     /** Kafka's and the kclip command's usual first port. */
     public static final int DEFAULT_BASE_PORT = 9092;
@@ -48,37 +51,43 @@ public record TopologySettings(Path home, int basePort, int brokers, int ingestI
 
     /**
      * What {@code kclip cluster up} runs: three brokers, two ingest and two teacher instances ({@code onnx-minilm}),
-     * the concept job and a {@code tiny} trainer, on ports from 9092.
+     * the concept job as {@code kclip concepts run} and a {@code tiny} trainer, on ports from 9092.
      */
     public static TopologySettings defaults(Path home) {
         return new TopologySettings(home, DEFAULT_BASE_PORT, 3, 2, 2, OnnxMiniLmTeacher.SPEC, "tiny",
                 CONCEPTS.kmeans().k(), CONCEPTS.bootstrapSize(), Duration.ofSeconds(5), 20, Duration.ofSeconds(10),
-                Heaps.SMALL);
+                Heaps.SMALL, 0);
     }
 
     public TopologySettings withBasePort(int port) {
         return new TopologySettings(home, port, brokers, ingestInstances, teacherInstances, teacherSpec, trainerModel,
-                concepts, conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds, sessionTimeout, heap);
+                concepts, conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds, sessionTimeout, heap, flinkTaskManagers);
     }
 
     public TopologySettings withTeachers(int instances, String spec) {
         return new TopologySettings(home, basePort, brokers, ingestInstances, instances, spec, trainerModel, concepts,
-                conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds, sessionTimeout, heap);
+                conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds, sessionTimeout, heap, flinkTaskManagers);
     }
 
     public TopologySettings withConcepts(int k, int bootstrap, Duration checkpointInterval) {
         return new TopologySettings(home, basePort, brokers, ingestInstances, teacherInstances, teacherSpec,
-                trainerModel, k, bootstrap, checkpointInterval, trainerCheckpointSeconds, sessionTimeout, heap);
+                trainerModel, k, bootstrap, checkpointInterval, trainerCheckpointSeconds, sessionTimeout, heap, flinkTaskManagers);
     }
 
     public TopologySettings withTrainer(String model, long checkpointSeconds) {
         return new TopologySettings(home, basePort, brokers, ingestInstances, teacherInstances, teacherSpec, model,
-                concepts, conceptBootstrap, conceptCheckpointInterval, checkpointSeconds, sessionTimeout, heap);
+                concepts, conceptBootstrap, conceptCheckpointInterval, checkpointSeconds, sessionTimeout, heap, flinkTaskManagers);
+    }
+
+    public TopologySettings withFlinkTaskManagers(int taskManagers) {
+        return new TopologySettings(home, basePort, brokers, ingestInstances, teacherInstances, teacherSpec,
+                trainerModel, concepts, conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds,
+                sessionTimeout, heap, taskManagers);
     }
 
     public TopologySettings withSessionTimeout(Duration timeout) {
         return new TopologySettings(home, basePort, brokers, ingestInstances, teacherInstances, teacherSpec,
                 trainerModel, concepts, conceptBootstrap, conceptCheckpointInterval, trainerCheckpointSeconds, timeout,
-                heap);
+                heap, flinkTaskManagers);
     }
 }

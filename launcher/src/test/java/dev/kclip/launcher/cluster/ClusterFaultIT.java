@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The distributed topology as separate processes ({@link LocalTopology}: three KRaft brokers, two ingest and two
- * teacher instances, the concept job, a trainer), broken on purpose while pairs stream through it: {@code kill -9}
- * of a broker, of the active controller, of a teacher instance and of the trainer, one after another (a killed
- * broker and the trainer are restarted before the next fault). Afterwards every accepted pair was embedded once,
+ * teacher instances, the concept job as {@code kclip concepts run}, a trainer), broken on purpose while pairs
+ * stream through it: {@code kill -9} of a broker, of the active controller, of a teacher instance and of the
+ * trainer, one after another (each killed process but the teacher is restarted before the next fault). Afterwards every accepted pair was embedded once,
  * labelled once and trained once (by id, read_committed, across the whole run), no centroid version went
  * backwards, and each fault's time to recover (kill → first output of the affected stage from a pair pushed after
  * the kill) is printed.
@@ -52,7 +52,8 @@ class ClusterFaultIT {
                         .toAbsolutePath().normalize())
                 .withConcepts(4, 16, Duration.ofSeconds(1))
                 .withTrainer("tiny", 3)
-                .withSessionTimeout(Duration.ofSeconds(6));
+                .withSessionTimeout(Duration.ofSeconds(6))
+                .withFlinkTaskManagers(0);
         List<PairEntry> emoji = new JsonlReader(ReaderOptions.DEFAULTS.withLabelField("category"))
                 .read(Path.of("../datasets/emoji-64/pairs.jsonl")).entries();
         Map<String, Long> recoveryMillis = new LinkedHashMap<>();
