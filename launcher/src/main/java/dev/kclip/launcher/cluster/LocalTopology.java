@@ -1,5 +1,6 @@
 package dev.kclip.launcher.cluster;
 
+import dev.kclip.common.broker.EmbeddedKafkaBroker;
 import dev.kclip.common.broker.KraftQuorum;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.topics.TopicCatalogAdmin;
@@ -8,8 +9,6 @@ import dev.kclip.flink.session.FlinkSessionSettings;
 import dev.kclip.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,8 +307,8 @@ public final class LocalTopology implements AutoCloseable {
     private void startFlink() {
         boolean free = settings.basePort() == 0;
         FlinkSessionSettings session = FlinkSessionSettings.local(settings.home().resolve("flink"),
-                free ? freePort() : FlinkSessionSettings.DEFAULT_REST_PORT,
-                free ? freePort() : FlinkSessionSettings.DEFAULT_RPC_PORT);
+                free ? EmbeddedKafkaBroker.freePort() : FlinkSessionSettings.DEFAULT_REST_PORT,
+                free ? EmbeddedKafkaBroker.freePort() : FlinkSessionSettings.DEFAULT_RPC_PORT);
         try {
             flink = FlinkSessionProcesses.create(session);
             flink.start(settings.flinkTaskManagers(), STAGE_READY);
@@ -382,18 +381,8 @@ public final class LocalTopology implements AutoCloseable {
     private static List<Integer> ports(int base, int count) {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ports.add(base == 0 ? freePort() : base + i);
+            ports.add(base == 0 ? EmbeddedKafkaBroker.freePort() : base + i);
         }
         return ports;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("localhost", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
     }
 }
