@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code kclip} command: one subcommand per thing a user does with the pipeline, in data-flow order. */
 @Command(name = "kclip", mixinStandardHelpOptions = true, version = "kclip 0.1.0",
         description = "Knowledge-CLIP Stream: a CLIP-style model that keeps learning from a stream of image-caption pairs.",
-        subcommands = {DemoCommand.class, UpCommand.class, BrokerCommand.class, TopicsCommand.class,
+        subcommands = {DemoCommand.class, UpCommand.class, ClusterCommand.class, BrokerCommand.class, TopicsCommand.class,
             PushCommand.class, IngestCommand.class, TeacherCommand.class, ConceptsCommand.class, DriftCommand.class,
             TrainCommand.class, CheckpointsCommand.class, EvalCommand.class, AblationCommand.class, TailCommand.class})
 public final class Kclip {

@@ -1,6 +1,7 @@
 package dev.kclip.launcher;
 
 import dev.kclip.common.cli.KafkaOptions;
+import dev.kclip.common.cli.UserException;
 import dev.kclip.common.topics.TopicCatalogAdmin;
 import dev.kclip.schemas.Topics;
 import java.util.List;
@@ -25,10 +26,19 @@ final class TopicsCommand {
                 description = "Partitions for every new topic (default: the catalog's count per topic).")
         int partitions;
 
+        @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "0",
+                description = "Copies of every new topic; from 3 on also min.insync.replicas=2 (default: min(3, brokers)).")
+        int replicationFactor;
+
         @Override
         public Integer call() {
             try (Admin admin = Admin.create(kafka.connection().admin())) {
-                List<TopicCatalogAdmin.Outcome> outcomes = new TopicCatalogAdmin(admin).ensure(Topics.ALL, partitions);
+                List<TopicCatalogAdmin.Outcome> outcomes;
+                try {
+                    outcomes = new TopicCatalogAdmin(admin).ensure(Topics.ALL, partitions, replicationFactor);
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(e.getMessage());
+                }
                 for (TopicCatalogAdmin.Outcome o : outcomes) {
                     System.out.printf("%-26s %s%n", o.topic(),
                             o.created() ? "created (" + o.partitions() + " partitions, replication " + o.replicationFactor() + ")"

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -21,23 +22,25 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real single-node Kafka broker in KRaft mode (broker and controller in one process), built from Kafka's own
- * server code. Its log directory is formatted on first start and reused afterwards, so topics and records survive
- * restarts, {@code kill -9} included (Kafka recovers the log segments on start).
+ * A real Kafka broker in KRaft mode (broker and controller in one process), built from Kafka's own server code:
+ * a single-node cluster ({@link #start}) or one node of a multi-node cluster with a static controller quorum
+ * ({@link #startNode}). Its log directory is formatted on first start and reused afterwards, so topics and records
+ * survive restarts, {@code kill -9} included (Kafka recovers the log segments on start).
  *
- * <p>Sized for one machine: replication factor 1 for internal topics, few partitions for the offsets and
- * transaction-state topics (so it starts fast), transactions up to an hour (Flink's default timeout).
+ * <p>Few partitions for the offsets and transaction-state topics (so it starts fast), transactions up to an hour
+ * (Flink's default timeout). Internal topics and topics created without a replication factor get the quorum's
+ * {@link KraftQuorum#replicationFactor()} copies and {@link KraftQuorum#minInSyncReplicas()}: 1 and 1 alone, 3 and
+ * 2 in a cluster of three.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
-    private static final int NODE_ID = 1;
+    private static final int SINGLE_NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     private final KafkaRaftServer server;
@@ -71,18 +74,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker start(Path dataDir, String bindHost, String advertisedHost, int port,
             Duration readyTimeout) {
+        KraftQuorum alone = KraftQuorum.local(KraftQuorum.newClusterId(), List.of(freePort()));
+        return startNode(dataDir, bindHost, advertisedHost, port, SINGLE_NODE_ID, alone, readyTimeout);
+    }
+
+    /**
+     * Starts one node of a cluster and waits until it answers clients. The first start of a cluster must start a
+     * majority of the voters together (each waits for a quorum before it answers); a restarted node rejoins the
+     * running quorum. The cluster id of the log directory wins over the quorum's once it is formatted.
+     *
+     * @param dataDir log directory; formatted with the quorum's cluster id and {@code nodeId} when it holds no node
+     * @param port client port, or 0 for a free one
+     * @param nodeId this node's id, one of the quorum's voters (its controller listens on the voter's port)
+     */
+    public static EmbeddedKafkaBroker startNode(Path dataDir, String bindHost, String advertisedHost, int port,
+            int nodeId, KraftQuorum quorum, Duration readyTimeout) {
         int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
         Path dir = dataDir.toAbsolutePath();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create broker data directory " + dir + ": " + e.getMessage(), e);
         }
-        Map<String, Object> props = config(dir, bindHost, advertisedHost, clientPort, controllerPort);
+        Map<String, Object> props = config(dir, bindHost, advertisedHost, clientPort, nodeId, quorum);
         KafkaConfig config = new KafkaConfig(props, false);
         if (!Files.exists(dir.resolve("meta.properties"))) {
-            format(config, dir);
+            format(config, dir, nodeId, quorum.clusterId());
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, clientPort, advertisedHost);
@@ -101,10 +118,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return advertisedHost + ":" + port;
     }
 
+    /** The client port. */
     public int port() {
         return port;
     }
 
+    /** The log directory (absolute). */
     public Path dataDir() {
         return dataDir;
     }
@@ -122,12 +141,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static Map<String, Object> config(Path dir, String bindHost, String advertisedHost, int clientPort,
-            int controllerPort) {
+            int nodeId, KraftQuorum quorum) {
+        KraftQuorum.HostPort controller = quorum.controller(nodeId);
+        String replicas = Short.toString(quorum.replicationFactor());
+        String minIsr = Integer.toString(quorum.minInSyncReplicas());
         Map<String, Object> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", Integer.toString(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://" + bindHost + ":" + clientPort + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        props.put("node.id", Integer.toString(nodeId));
+        props.put("controller.quorum.voters", quorum.votersConfig());
+        props.put("listeners", "PLAINTEXT://" + bindHost + ":" + clientPort + "," + CONTROLLER_LISTENER + "://"
+                + controller.host() + ":" + controller.port());
         props.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + clientPort);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
@@ -136,15 +159,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // topics are created on purpose (kclip topics create, tests), never by a typo in a topic name
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
-        props.put("default.replication.factor", "1");
-        props.put("offsets.topic.replication.factor", "1");
+        // Kafka Streams' changelog and repartition topics take the broker's defaults
+        props.put("default.replication.factor", replicas);
+        props.put("min.insync.replicas", minIsr);
+        props.put("offsets.topic.replication.factor", replicas);
         props.put("offsets.topic.num.partitions", "5");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", replicas);
+        props.put("transaction.state.log.min.isr", minIsr);
         props.put("transaction.state.log.num.partitions", "5");
         props.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(1)));
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", replicas);
+        props.put("share.coordinator.state.topic.min.isr", minIsr);
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("message.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
         props.put("replica.fetch.max.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
@@ -152,13 +177,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return props;
     }
 
-    private static void format(KafkaConfig config, Path dir) {
+    private static void format(KafkaConfig config, Path dir, int nodeId, String clusterId) {
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(NODE_ID)
+                    .setClusterId(clusterId)
+                    .setNodeId(nodeId)
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(dir.toString())
                     .setDirectories(Set.of(dir.toString()))
@@ -196,7 +221,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port of localhost no process listens on now (for a broker's or a controller's listener). */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("localhost", 0));

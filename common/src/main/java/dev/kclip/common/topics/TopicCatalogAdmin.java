@@ -2,6 +2,7 @@ package dev.kclip.common.topics;
 
 import dev.kclip.schemas.TopicSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the catalog's topics idempotently and describes them. */
@@ -37,16 +39,29 @@ public final class TopicCatalogAdmin {
      * when positive) and configuration, replicated min(3, brokers) times. Existing topics are left as they are.
      */
     public List<Outcome> ensure(List<TopicSpec> topics, int partitionsOverride) {
+        return ensure(topics, partitionsOverride, 0);
+    }
+
+    /**
+     * As {@link #ensure(List, int)}, replicated {@code replicationFactor} times when it is positive. With three or
+     * more replicas a new topic also gets {@code min.insync.replicas} = {@link #minInSyncReplicas(short)}, so an
+     * {@code acks=all} write is on two brokers before it counts, and one broker may fail without stopping writes.
+     */
+    public List<Outcome> ensure(List<TopicSpec> topics, int partitionsOverride, int replicationFactor) {
         try {
             int brokers = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).size();
-            short replication = (short) Math.max(1, Math.min(3, brokers));
+            if (replicationFactor > brokers) {
+                throw new IllegalArgumentException("replication factor " + replicationFactor + " needs as many brokers; the cluster has "
+                        + brokers);
+            }
+            short replication = replicationFactor > 0 ? (short) replicationFactor : (short) Math.max(1, Math.min(3, brokers));
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<Outcome> outcomes = new ArrayList<>();
             for (TopicSpec spec : topics) {
                 int partitions = partitionsOverride > 0 ? partitionsOverride : spec.partitions();
                 boolean created = false;
                 if (!existing.contains(spec.name())) {
-                    NewTopic topic = new NewTopic(spec.name(), partitions, replication).configs(spec.config());
+                    NewTopic topic = new NewTopic(spec.name(), partitions, replication).configs(config(spec, replication));
                     try {
                         admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                         created = true;
@@ -67,6 +82,23 @@ public final class TopicCatalogAdmin {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The {@code min.insync.replicas} of a topic with {@code replicationFactor} copies: 2 from three copies on, else
+     * 1 (the broker default, so a single broker or a pair keeps accepting writes).
+     */
+    public static int minInSyncReplicas(short replicationFactor) {
+        return replicationFactor >= 3 ? 2 : 1;
+    }
+
+    private static Map<String, String> config(TopicSpec spec, short replication) {
+        if (replication < 3) {
+            return spec.config();
+        }
+        Map<String, String> config = new HashMap<>(spec.config());
+        config.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInSyncReplicas(replication)));
+        return config;
     }
 
     /** The catalog's topics as they exist on the cluster. */

@@ -14,8 +14,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The concept-updater job's options, shared by {@code kclip concepts run} and the job jar's main
- * ({@code flink run}). Each maps to one field of {@link ConceptJobConfig}; defaults are its defaults.
+ * The concept-updater job's options, shared by {@code kclip concepts run}, {@code kclip concepts submit} and the job
+ * jar's main ({@code flink run}, application mode). Each maps to one field of {@link ConceptJobConfig}; defaults are its defaults.
  */
 public final class ConceptJobOptions {
 
@@ -152,6 +152,14 @@ public final class ConceptJobOptions {
                     + " corrupt newest one to an older one (default: ${DEFAULT-VALUE}).")
     int retainedCheckpoints = DEFAULTS.retainedCheckpoints();
 
+    @Option(names = "--no-resume",
+            description = "Do not restore the newest savepoint or retained checkpoint (start over from the group"
+                    + " offsets).")
+    boolean noResume;
+
+    @Option(names = "--from-savepoint", paramLabel = "PATH", description = "Restore this savepoint or checkpoint.")
+    String fromSavepoint;
+
     @Option(names = "--init-from-snapshot",
             description = "Start each teacher's model from its newest snapshot in the centroids topic (keeps"
                     + " concept ids).")
@@ -200,6 +208,7 @@ public final class ConceptJobOptions {
                         checkpointDir == null ? DEFAULTS.checkpointDir() : uri(checkpointDir),
                         savepointDir == null ? DEFAULTS.savepointDir() : uri(savepointDir))
                 .withRetainedCheckpoints(retainedCheckpoints)
+                .withRestore(!noResume, fromSavepoint)
                 .withInitFromSnapshot(initFromSnapshot)
                 .withBounded(bounded);
     }

@@ -30,17 +30,9 @@ public final class ConceptsRunCommand implements Callable<Integer> {
     @Mixin
     MetricsBindOption metricsBind;
 
-    @Option(names = "--no-resume",
-            description = "Do not restore the newest savepoint or retained checkpoint (start over from the group"
-                    + " offsets).")
-    boolean noResume;
-
-    @Option(names = "--from-savepoint", paramLabel = "PATH", description = "Restore this savepoint or checkpoint.")
-    String fromSavepoint;
-
     @Override
     public Integer call() {
-        ConceptJobConfig config = job.toConfig().withRestore(!noResume, fromSavepoint);
+        ConceptJobConfig config = job.toConfig();
         StopSignal stop = StopSignal.onJvmShutdown("concepts", Duration.ofMinutes(3));
         try (ServiceEndpoints endpoints = ServiceEndpoints.start("concepts", metricsBind.address(), metricsPort);
                 ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(),

@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConceptJob {
 
+    /** The job's name on a Flink cluster: {@code kclip concepts submit} refuses a second one running. */
+    public static final String NAME = "kclip concepts";
+
     private static final Logger LOG = LoggerFactory.getLogger(ConceptJob.class);
 
     private ConceptJob() {

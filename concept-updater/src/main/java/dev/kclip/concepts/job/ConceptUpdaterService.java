@@ -73,17 +73,14 @@ public final class ConceptUpdaterService implements StageService {
     public static ConceptUpdaterService start(ConceptJobConfig config, KafkaConnection connection,
             MeterRegistry registry, FailureWindow.Policy failures) {
         ensureTopics(config, connection);
-        String restore = config.restoreFrom();
-        if (restore == null && config.resume()) {
-            restore = RecoveryPoints.newest(config.checkpointDir(), config.savepointDir()).orElse(null);
-        }
+        String restore = RecoveryPoints.toRestore(config).orElse(null);
         RecoveryPoints.prune(config.checkpointDir(), config.savepointDir(), config.retainedCheckpoints(), restore);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
                 JobRestarts.reportTo(ConceptJob.flinkConfiguration(config, restore)));
         ConceptJob.buildKafkaJob(env, connection, config);
         JobClient job;
         try {
-            job = env.executeAsync("kclip concepts");
+            job = env.executeAsync(ConceptJob.NAME);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the concept-updater job: " + e.getMessage(), e);
         }

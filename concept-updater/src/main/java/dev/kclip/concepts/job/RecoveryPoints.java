@@ -52,6 +52,19 @@ public final class RecoveryPoints {
         return Optional.empty();
     }
 
+    /**
+     * What a start of the job restores: the explicit path when the configuration names one, else (when it resumes)
+     * the newest readable savepoint or retained checkpoint under its directories, else nothing. The one rule of the
+     * embedded runner ({@code kclip concepts run}), the job jar's main (application mode, {@code flink run}) and
+     * {@code kclip concepts submit}.
+     */
+    public static Optional<String> toRestore(ConceptJobConfig config) {
+        if (config.restoreFrom() != null) {
+            return Optional.of(config.restoreFrom());
+        }
+        return config.resume() ? newest(config.checkpointDir(), config.savepointDir()) : Optional.empty();
+    }
+
     /** Why Flink cannot read this {@code _metadata} file, or empty when it can. */
     static Optional<String> unreadable(Path metadata) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(metadata)))) {
