@@ -1,12 +1,11 @@
 package dev.kclip.ingest.http;
 
 import dev.kclip.common.http.TlsKeystore;
+import dev.kclip.common.http.TlsTruststore;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** A keystore with a fresh self-signed certificate for localhost, made by the JDK's keytool, and a client trusting it. */
 final class SelfSignedKeystore {
@@ -32,11 +31,6 @@ final class SelfSignedKeystore {
 
     /** A TLS context that trusts exactly the certificate in {@code keystore}. */
     static SSLContext trusting(TlsKeystore keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance(keystore.file().toFile(), keystore.password().toCharArray());
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return new TlsTruststore(keystore.file(), keystore.password()).sslContext();
     }
 }
