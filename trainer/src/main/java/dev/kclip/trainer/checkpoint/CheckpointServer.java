@@ -43,6 +43,8 @@ public final class CheckpointServer implements AutoCloseable {
 
     /** The environment variable with the bearer token, when no token file is given (server and follower). */
     public static final String TOKEN_ENV = "KCLIP_CHECKPOINTS_TOKEN";
+    /** The port of {@code kclip checkpoints serve} when none is given. */
+    public static final int DEFAULT_PORT = 8470;
     /** Downloads served at once. */
     static final int THREADS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointServer.class);
