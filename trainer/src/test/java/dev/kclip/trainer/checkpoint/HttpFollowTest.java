@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.http.BearerToken;
 import dev.kclip.common.http.ListenSettings;
+import dev.kclip.common.http.TlsKeystore;
+import dev.kclip.common.http.TlsTruststore;
 import dev.kclip.schemas.CheckpointEvent;
+import dev.kclip.testsupport.SelfSignedKeystore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -155,6 +158,27 @@ class HttpFollowTest {
             assertFalse(follower.accept(renamed), "the location names another version");
             assertTrue(follower.accept(event));
             assertTrue(CheckpointStore.verify(latest(target), KEY).ok(), "installed with its signature");
+        }
+    }
+
+    @Test
+    void overHttpsASelfSignedServerIsReachedThroughTheTruststoreOnly() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"), 5);
+        StoredCheckpoint v1 = CheckpointServerTest.write(store, 10, randomBytes(50_000, 6));
+        TlsKeystore keystore = SelfSignedKeystore.create(dir);
+        BearerToken token = BearerToken.of("tls-token");
+        try (CheckpointServer server = CheckpointServer.start(store.root(), ListenSettings.loopback(0).withTls(keystore),
+                token, 0)) {
+            URI url = server.url("localhost");
+            assertEquals("https", url.getScheme());
+            CheckpointEvent event = CheckpointEvents.of(v1, url);
+            assertFalse(new CheckpointFollower(dir.resolve("untrusting"), CheckpointFollower.Policy.DEFAULT,
+                    new HttpCheckpointClient(token, null)).accept(event), "the JDK's authorities do not know it");
+            Path target = dir.resolve("follow");
+            TlsTruststore trust = new TlsTruststore(keystore.file(), keystore.password());
+            assertTrue(new CheckpointFollower(target, CheckpointFollower.Policy.DEFAULT,
+                    new HttpCheckpointClient(token, trust.sslContext())).accept(event));
+            assertEquals(v1.manifestSha256(), CheckpointStore.verify(latest(target)).manifestSha256());
         }
     }
 
