@@ -87,6 +87,8 @@ public final class CheckpointFollower {
     private final Policy policy;
     private final HttpCheckpointClient http;
     private long installedVersion;
+    /** The newest checkpoint whose fetch failed part-way (a source that stopped answering), or null. */
+    private CheckpointEvent unfinished;
 
     /** A follower with {@link Policy#DEFAULT}. */
     public CheckpointFollower(Path target) throws IOException {
@@ -163,14 +165,32 @@ public final class CheckpointFollower {
             Files.move(link, target.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             CheckpointStore.fsyncDirectory(target);
             installedVersion = version;
+            unfinished = null;
             LOG.info("checkpoint {} of {} installed at {}", version, event.getRunId(), installed);
             return true;
         } catch (IOException | RuntimeException e) {
+            unfinished = event;
             // kept for the next try: a download resumes from the bytes already there, each then verified
             LOG.warn("cannot install checkpoint {} of {} from {}: {}; what was fetched stays in {} to be resumed",
                     version, event.getRunId(), source.describe(), e.toString(), staging.getFileName());
             return false;
         }
+    }
+
+    /**
+     * Tries again the newest checkpoint whose fetch failed part-way (its server restarting, a network cut), resuming
+     * from what is staged; {@code kclip checkpoints follow} calls it now and then, so a checkpoint announced once is
+     * not left half fetched until the next one.
+     *
+     * @return true when {@code latest} now points to it
+     */
+    public synchronized boolean retryUnfinished() {
+        CheckpointEvent event = unfinished;
+        if (event == null || event.getVersion() <= installedVersion) {
+            unfinished = null;
+            return false;
+        }
+        return accept(event);
     }
 
     /** Removes the entries of the target whose name {@code matches} (leftovers of an earlier run or download). */

@@ -89,6 +89,9 @@ public final class CheckpointsCommand {
             description = "Copy each new checkpoint into DIR, verify it, and switch DIR/latest to it, until Ctrl-C.")
     static final class FollowCommand implements Callable<Integer> {
 
+        /** How often a checkpoint whose fetch failed part-way is tried again. */
+        private static final Duration RETRY_EVERY = Duration.ofSeconds(15);
+
         @Mixin
         KafkaOptions kafka;
 
@@ -148,8 +151,13 @@ public final class CheckpointsCommand {
             })) {
                 System.out.printf("following %s into %s; Ctrl-C stops%n", Topics.CHECKPOINTS.name(), to.toAbsolutePath());
                 System.out.flush();
-                while (!signal.awaitStop(Duration.ofSeconds(1))) {
-                    // the subscriber's thread does the work
+                while (!signal.awaitStop(RETRY_EVERY)) {
+                    // the subscriber's thread does the work; a fetch cut off is resumed here
+                    if (follower.retryUnfinished()) {
+                        System.out.printf(Locale.ROOT, "version %d (resumed) -> %s%n", follower.installedVersion(),
+                                to.resolve(CheckpointFollower.LATEST));
+                        System.out.flush();
+                    }
                 }
             } finally {
                 signal.finished();

@@ -83,6 +83,30 @@ class HttpFollowTest {
     }
 
     @Test
+    void aFetchThatFailsEveryTryStaysStagedAndIsResumedWhenTriedAgain() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"), 5);
+        StoredCheckpoint v1 = CheckpointServerTest.write(store, 10, randomBytes(200_000, 7));
+        Path target = dir.resolve("follow");
+        try (FaultyServer server = new FaultyServer(store.root(), target)) {
+            for (int i = 1; i <= CheckpointFollower.FILE_ATTEMPTS; i++) {
+                server.cutAfter(StoredCheckpoint.WEIGHTS_FILE, 10_000);
+            }
+            CheckpointFollower follower = new CheckpointFollower(target);
+            assertFalse(follower.accept(CheckpointEvents.of(v1, server.url())), "cut off at every try");
+            assertFalse(Files.exists(target.resolve("latest")));
+            assertEquals(1, entries(target).size(), "only the staging directory: " + entries(target));
+            assertTrue(entries(target).get(0).startsWith(CheckpointFollower.STAGING_PREFIX + "v000001-"));
+
+            assertTrue(follower.retryUnfinished());
+            assertEquals("weights.params bytes=40000-", server.requests(StoredCheckpoint.WEIGHTS_FILE).get(
+                    CheckpointFollower.FILE_ATTEMPTS), "the retry resumes after the four cut-off parts");
+            assertFalse(follower.retryUnfinished(), "nothing left to retry");
+        }
+        assertEquals(List.of("latest", "v000001"), entries(target));
+        assertTrue(CheckpointStore.verify(latest(target)).ok());
+    }
+
+    @Test
     void aCorruptByteStartsTheFileAgainAndACheckpointThatStaysCorruptIsRefused(@TempDir Path dir) throws Exception {
         CheckpointStore store = new CheckpointStore(dir.resolve("store"), 5);
         StoredCheckpoint v1 = CheckpointServerTest.write(store, 10, randomBytes(200_000, 2));
