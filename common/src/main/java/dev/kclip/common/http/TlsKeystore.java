@@ -43,6 +43,22 @@ public record TlsKeystore(Path file, String password) {
         }
     }
 
+    /**
+     * The keystore a server's options name: null without {@code file} (plain HTTP), else {@link #of}.
+     *
+     * @throws IllegalArgumentException when a password file comes without a keystore, or the keystore is unusable
+     * @throws UncheckedIOException when the password file cannot be read
+     */
+    public static TlsKeystore optional(Path file, Path passwordFile, Map<String, String> environment) {
+        if (file == null) {
+            if (passwordFile != null) {
+                throw new IllegalArgumentException("a keystore password file (" + passwordFile + ") needs a TLS keystore");
+            }
+            return null;
+        }
+        return of(file, passwordFile, environment);
+    }
+
     /** Leaves the password out, so settings can be logged. */
     @Override
     public String toString() {

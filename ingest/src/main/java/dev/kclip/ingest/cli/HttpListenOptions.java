@@ -2,11 +2,9 @@ package dev.kclip.ingest.cli;
 
 import dev.kclip.common.cli.DurationConverter;
 import dev.kclip.common.cli.UserException;
+import dev.kclip.common.http.BearerToken;
 import dev.kclip.common.http.ListenSettings;
 import dev.kclip.common.http.TlsKeystore;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -49,33 +47,18 @@ public final class HttpListenOptions {
 
     /** Where to listen on {@code port}, TLS included when a keystore is given. */
     public ListenSettings listen(int port, Map<String, String> environment) {
-        TlsKeystore tls = null;
-        if (keystore != null) {
-            try {
-                tls = TlsKeystore.of(keystore, keystorePasswordFile, environment);
-            } catch (RuntimeException e) {
-                throw new UserException(e.getMessage(), e);
-            }
-        } else if (keystorePasswordFile != null) {
-            throw new UserException("--tls-keystore-password-file needs --tls-keystore FILE");
+        TlsKeystore tls;
+        try {
+            tls = TlsKeystore.optional(keystore, keystorePasswordFile, environment);
+        } catch (RuntimeException e) {
+            throw new UserException(e.getMessage(), e);
         }
         return new ListenSettings(bind, port, idleTimeout, maxConnections, tls);
     }
 
     /** The token from {@code --http-token-file}, else from {@code environmentVariable}, else null. */
     public String token(String environmentVariable, Map<String, String> environment) {
-        if (tokenFile != null) {
-            try {
-                String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (token.isEmpty()) {
-                    throw new UserException("token file " + tokenFile + " is empty");
-                }
-                return token;
-            } catch (IOException e) {
-                throw new UserException("cannot read token file " + tokenFile + ": " + e.getMessage(), e);
-            }
-        }
-        String token = environment.get(environmentVariable);
-        return token == null || token.isBlank() ? null : token.strip();
+        BearerToken token = BearerToken.read(tokenFile, environmentVariable, environment);
+        return token == null ? null : token.value();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kclip.common.http.BearerToken;
 import dev.kclip.common.http.WebServer;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.ingest.push.RawPairProducer;
@@ -19,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -79,7 +79,7 @@ public final class HttpIntake implements AutoCloseable {
     private final HttpIntakeConfig config;
     private final RawPairProducer producer;
     private final MeterRegistry registry;
-    private final byte[] token;
+    private final BearerToken token;
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final WebServer server;
 
@@ -87,7 +87,7 @@ public final class HttpIntake implements AutoCloseable {
         this.config = config;
         this.producer = producer;
         this.registry = registry;
-        this.token = config.token().getBytes(StandardCharsets.UTF_8);
+        this.token = BearerToken.of(config.token());
         this.server = WebServer.start("kclip-http-intake", config.listen(), config.threads(), new Endpoints());
     }
 
@@ -211,12 +211,12 @@ public final class HttpIntake implements AutoCloseable {
             exchange.setHeader("Allow", "POST");
             return respond(exchange, 405, error(path + " takes POST"));
         }
-        int auth = authenticate(exchange.header(HttpHeader.AUTHORIZATION));
-        if (auth == 401) {
+        BearerToken.Check auth = token.check(exchange.header(HttpHeader.AUTHORIZATION));
+        if (auth == BearerToken.Check.MISSING) {
             exchange.setHeader("WWW-Authenticate", "Bearer realm=\"kclip\"");
             return respond(exchange, 401, error("missing bearer token (Authorization: Bearer <token>)"));
         }
-        if (auth == 403) {
+        if (auth == BearerToken.Check.WRONG) {
             return respond(exchange, 403, error("wrong bearer token"));
         }
         if (exchange.request().getLength() > config.maxBodyBytes()) { // Jetty has refused a malformed Content-Length
@@ -251,15 +251,6 @@ public final class HttpIntake implements AutoCloseable {
         } catch (RuntimeException e) {
             return fail(exchange, batch, e);
         }
-    }
-
-    /** 0 when authorised, else 401 (no bearer token) or 403 (a wrong one). */
-    private int authenticate(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return 401;
-        }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token) ? 0 : 403; // constant-time comparison
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.kclip.schemas.PairIds;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.testsupport.KafkaBroker;
 import dev.kclip.testsupport.KafkaBrokerExtension;
+import dev.kclip.testsupport.SelfSignedKeystore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;

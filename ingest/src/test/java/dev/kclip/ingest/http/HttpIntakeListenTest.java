@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kclip.common.http.ListenSettings;
 import dev.kclip.common.http.TlsKeystore;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.testsupport.SelfSignedKeystore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.kclip.trainer.checkpoint;
 
 import dev.kclip.schemas.CheckpointEvent;
 import dev.kclip.schemas.serde.AvroSerde;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,6 +19,14 @@ public final class CheckpointEvents {
 
     /** The event for a written checkpoint: its location, counters, offsets, losses and metrics. */
     public static CheckpointEvent of(StoredCheckpoint checkpoint) {
+        return of(checkpoint, null);
+    }
+
+    /**
+     * The event for a written checkpoint served at {@code baseUrl} (its store's URL on a {@link CheckpointServer}):
+     * located at {@code baseUrl/vNNNNNN/}; at its {@code file:} directory when {@code baseUrl} is null.
+     */
+    public static CheckpointEvent of(StoredCheckpoint checkpoint, URI baseUrl) {
         CheckpointManifest m = checkpoint.manifest();
         Map<String, Double> metrics = new LinkedHashMap<>();
         m.losses().forEach((name, value) -> metrics.put("loss_" + name, value));
@@ -26,7 +35,8 @@ public final class CheckpointEvents {
                 .setRunId(m.runId())
                 .setVersion(m.version())
                 .setStep(m.step())
-                .setLocation(checkpoint.directory().toUri().toString())
+                .setLocation(baseUrl == null ? checkpoint.directory().toUri().toString()
+                        : baseUrl.resolve(checkpoint.directory().getFileName() + "/").toString())
                 .setExamplesConsumed(m.examplesConsumed())
                 .setExamplesTrained(m.examplesTrained())
                 .setOffsets(new LinkedHashMap<>(m.offsets()))

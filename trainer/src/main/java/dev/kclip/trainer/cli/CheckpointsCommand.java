@@ -2,6 +2,8 @@ package dev.kclip.trainer.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.UserException;
+import dev.kclip.common.http.BearerToken;
+import dev.kclip.common.http.TlsTruststore;
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.common.service.StopSignal;
@@ -10,18 +12,22 @@ import dev.kclip.schemas.Topics;
 import dev.kclip.trainer.checkpoint.CheckpointEvents;
 import dev.kclip.trainer.checkpoint.CheckpointFollower;
 import dev.kclip.trainer.checkpoint.CheckpointManifest;
+import dev.kclip.trainer.checkpoint.CheckpointServer;
 import dev.kclip.trainer.checkpoint.CheckpointStore;
 import dev.kclip.trainer.checkpoint.CheckpointSubscriber;
+import dev.kclip.trainer.checkpoint.HttpCheckpointClient;
 import dev.kclip.trainer.checkpoint.HuggingFaceExport;
 import dev.kclip.trainer.checkpoint.SigningKey;
 import dev.kclip.trainer.checkpoint.StoredCheckpoint;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,9 +35,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kclip checkpoints}: the trainer's checkpoints. */
 @Command(name = "checkpoints", mixinStandardHelpOptions = true,
-        description = "List, follow and export the trainer's checkpoints.",
+        description = "List, follow, serve and export the trainer's checkpoints.",
         subcommands = {CheckpointsCommand.ListCommand.class, CheckpointsCommand.FollowCommand.class,
-            CheckpointsCommand.ExportCommand.class})
+            CheckpointsCommand.ServeCommand.class, CheckpointsCommand.ExportCommand.class})
 public final class CheckpointsCommand {
 
     /** {@code kclip checkpoints list}. */
@@ -83,6 +89,9 @@ public final class CheckpointsCommand {
             description = "Copy each new checkpoint into DIR, verify it, and switch DIR/latest to it, until Ctrl-C.")
     static final class FollowCommand implements Callable<Integer> {
 
+        /** How often a checkpoint whose fetch failed part-way is tried again. */
+        private static final Duration RETRY_EVERY = Duration.ofSeconds(15);
+
         @Mixin
         KafkaOptions kafka;
 
@@ -92,10 +101,24 @@ public final class CheckpointsCommand {
         @Option(names = "--run-id", paramLabel = "ID", description = "Follow only this run (default: every run).")
         String runId;
 
-        @Option(names = "--from", paramLabel = "DIR",
-                description = "The trainer's checkpoint store as this machine sees it: an announced checkpoint elsewhere"
-                        + " is refused (default: a version directory anywhere).")
-        Path from;
+        @Option(names = "--from", paramLabel = "DIR|URL",
+                description = "The trainer's checkpoint store as this machine sees it, a directory or the URL of its"
+                        + " server (http(s)://host:port/): an announced checkpoint elsewhere is refused (default:"
+                        + " a version directory anywhere).")
+        String from;
+
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "File holding the checkpoint server's bearer token (default: $" + CheckpointServer.TOKEN_ENV + ").")
+        Path tokenFile;
+
+        @Option(names = "--truststore", paramLabel = "FILE",
+                description = "Trust the HTTPS checkpoint server's certificate in this PKCS#12 (or JKS) store, e.g. the"
+                        + " server's keystore for a self-signed one (default: the JDK's authorities).")
+        Path truststore;
+
+        @Option(names = "--truststore-password-file", paramLabel = "FILE",
+                description = "File holding the truststore's password (default: $" + TlsTruststore.PASSWORD_ENV + ").")
+        Path truststorePasswordFile;
 
         @Option(names = "--max-version-jump", paramLabel = "N",
                 description = "Refuse a version more than N ahead of the installed one (default: ${DEFAULT-VALUE}).")
@@ -111,11 +134,13 @@ public final class CheckpointsCommand {
             if (maxVersionJump < 1) {
                 throw new UserException("--max-version-jump must be at least 1, not " + maxVersionJump);
             }
-            if (from != null && !Files.isDirectory(from)) {
-                throw new UserException("--from " + from + " is not a directory");
+            boolean fromServer = from != null && from.matches("(?i)https?://.*");
+            if (from != null && !fromServer && !Files.isDirectory(Path.of(from))) {
+                throw new UserException("--from " + from + " is not a directory nor an http(s):// URL");
             }
-            CheckpointFollower follower = new CheckpointFollower(to, new CheckpointFollower.Policy(from, maxVersionJump,
-                    signingKeyFile == null ? null : signingKey(signingKeyFile)));
+            CheckpointFollower follower = new CheckpointFollower(to, new CheckpointFollower.Policy(
+                    from == null || fromServer ? null : Path.of(from), fromServer ? URI.create(from) : null,
+                    maxVersionJump, signingKeyFile == null ? null : signingKey(signingKeyFile)), httpClient());
             StopSignal signal = StopSignal.onJvmShutdown("checkpoint-follower", Duration.ofSeconds(10));
             try (CheckpointSubscriber subscriber = CheckpointSubscriber.start(kafka.connection(), runId, event -> {
                 if (follower.accept(event)) {
@@ -126,8 +151,62 @@ public final class CheckpointsCommand {
             })) {
                 System.out.printf("following %s into %s; Ctrl-C stops%n", Topics.CHECKPOINTS.name(), to.toAbsolutePath());
                 System.out.flush();
+                while (!signal.awaitStop(RETRY_EVERY)) {
+                    // the subscriber's thread does the work; a fetch cut off is resumed here
+                    if (follower.retryUnfinished()) {
+                        System.out.printf(Locale.ROOT, "version %d (resumed) -> %s%n", follower.installedVersion(),
+                                to.resolve(CheckpointFollower.LATEST));
+                        System.out.flush();
+                    }
+                }
+            } finally {
+                signal.finished();
+            }
+            return 0;
+        }
+
+        private HttpCheckpointClient httpClient() throws IOException {
+            SSLContext tls = null;
+            if (truststore != null) {
+                try {
+                    tls = TlsTruststore.of(truststore, truststorePasswordFile, System.getenv()).sslContext();
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new UserException("cannot use --truststore " + truststore + ": " + e.getMessage(), e);
+                }
+            } else if (truststorePasswordFile != null) {
+                throw new UserException("--truststore-password-file needs --truststore FILE");
+            }
+            return new HttpCheckpointClient(BearerToken.read(tokenFile, CheckpointServer.TOKEN_ENV, System.getenv()), tls);
+        }
+    }
+
+    /** {@code kclip checkpoints serve}. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a checkpoint store over HTTP(S) to followers on machines that share no disk with it,"
+                    + " until Ctrl-C (the trainer does the same with --serve-checkpoints PORT).")
+    static final class ServeCommand implements Callable<Integer> {
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "The checkpoint store (default: ${DEFAULT-VALUE}).")
+        Path dir = TrainCommand.DEFAULT_CHECKPOINT_DIR;
+
+        @Option(names = "--port", paramLabel = "PORT", description = "0 picks a free one (default: ${DEFAULT-VALUE}).")
+        int port = CheckpointServer.DEFAULT_PORT;
+
+        @Mixin
+        CheckpointServingOptions serving;
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(dir)) {
+                throw new UserException("no checkpoint store at " + dir);
+            }
+            StopSignal signal = StopSignal.onJvmShutdown("checkpoint-server", Duration.ofSeconds(10));
+            try (CheckpointServer server = serving.start(dir, port, System.getenv())) {
+                System.out.printf("serving checkpoints of %s at %s (bound to %s); Ctrl-C stops%n", dir.toAbsolutePath(),
+                        CheckpointServingOptions.advertised(server), server.address());
+                System.out.flush();
                 while (!signal.awaitStop(Duration.ofSeconds(1))) {
-                    // the subscriber's thread does the work
+                    // Jetty's threads serve
                 }
             } finally {
                 signal.finished();

@@ -6,6 +6,7 @@ import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
 import dev.kclip.teacher.Devices;
+import dev.kclip.trainer.checkpoint.CheckpointServer;
 import dev.kclip.trainer.data.DecodedImages;
 import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainerService;
@@ -14,6 +15,9 @@ import dev.kclip.trainer.loss.DistillationLoss;
 import dev.kclip.trainer.loss.LossWeights;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -63,6 +67,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Sign every checkpoint's manifest with the key in FILE (HMAC-SHA256, at least 16 bytes), for"
                     + " followers started with the same --signing-key-file (default: unsigned).")
     Path signingKeyFile = DEFAULTS.checkpoints().signingKeyFile();
+
+    @Option(names = "--serve-checkpoints", paramLabel = "PORT",
+            description = "Serve the checkpoint store over HTTP(S) on PORT for followers on machines that share no disk"
+                    + " (needs a token: --checkpoints-token-file or $" + CheckpointServer.TOKEN_ENV + "); events then"
+                    + " carry its URL (default: not served).")
+    Integer serveCheckpoints;
+
+    @Option(names = "--checkpoints-url", paramLabel = "URL",
+            description = "The URL followers reach the checkpoint server at, http(s)://host:port/ (default with"
+                    + " --serve-checkpoints: the bound address, or this machine's name when bound to 0.0.0.0); events"
+                    + " locate each checkpoint at URL/vNNNNNN/ (default: its file: path).")
+    URI checkpointsUrl;
+
+    @Mixin
+    CheckpointServingOptions serving;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step, replays included (default: ${DEFAULT-VALUE}).")
     int batchSize = DEFAULTS.batching().batchSize();
@@ -175,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
                         new TrainerConfig.Bucketing(bucketField, bucketEvery)))
                 .withCheckpoints(new TrainerConfig.Checkpointing(checkpointDir, checkpointEverySteps,
                         checkpointEverySeconds > 0 ? Duration.ofSeconds(checkpointEverySeconds) : null, keep)
-                        .withSigningKeyFile(signingKeyFile))
+                        .withSigningKeyFile(signingKeyFile).withAdvertisedUrl(checkpointsUrl))
                 .withDevice(Devices.parse(device), precision);
         TrainerConfig started = configured.withInit(init);
         return learningRate == null ? started
@@ -183,10 +202,19 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
-        TrainerConfig config = config();
+    public Integer call() throws InterruptedException, IOException {
+        TrainerConfig configured = config();
         StopSignal signal = StopSignal.onJvmShutdown("trainer", Duration.ofMinutes(2));
+        CheckpointServer server = null;
         try (ServiceEndpoints endpoints = ServiceEndpoints.start("trainer", metricsBind.address(), metricsPort)) {
+            TrainerConfig config = configured;
+            if (serveCheckpoints != null) {
+                Files.createDirectories(configured.checkpoints().directory());
+                server = serving.start(configured.checkpoints().directory(), serveCheckpoints, System.getenv());
+                URI url = checkpointsUrl != null ? checkpointsUrl : CheckpointServingOptions.advertised(server);
+                config = configured.withCheckpoints(configured.checkpoints().withAdvertisedUrl(url));
+                System.out.printf("serving checkpoints at %s (bound to %s)%n", url, server.address());
+            }
             TrainerService service = TrainerService.start(config, kafka.connection(), endpoints.registry());
             endpoints.addHealthCheck("trainer", service::health);
             System.out.printf("trainer %s: %s -> checkpoints in %s, events on %s; model %s on %s; metrics and health on port %d; Ctrl-C stops%n",
@@ -203,6 +231,9 @@ public final class TrainCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
+            if (server != null) {
+                server.close();
+            }
             signal.finished();
         }
     }

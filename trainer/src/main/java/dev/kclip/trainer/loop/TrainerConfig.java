@@ -7,6 +7,7 @@ import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.ModelConfig;
 import dev.kclip.trainer.model.Precision;
 import dev.kclip.trainer.model.clip.ClipImport;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -156,8 +157,11 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
      *     steps of an idle stream do not make one due
      * @param keep newest checkpoints kept
      * @param signingKeyFile a {@code SigningKey} file: each manifest is signed with it (null: unsigned)
+     * @param advertisedUrl where other machines download the store ({@code CheckpointServer}): events then locate
+     *     each checkpoint at {@code advertisedUrl/vNNNNNN/} (null: at its {@code file:} directory)
      */
-    public record Checkpointing(Path directory, long everySteps, Duration every, int keep, Path signingKeyFile) {
+    public record Checkpointing(Path directory, long everySteps, Duration every, int keep, Path signingKeyFile,
+            URI advertisedUrl) {
 
         /** The default time cadence: a pushed pair is in a checkpoint within about this long of its training. */
         public static final Duration DEFAULT_EVERY = Duration.ofSeconds(20);
@@ -170,12 +174,20 @@ public record TrainerConfig(String runId, String topic, ModelConfig model, Train
 
         /** Unsigned checkpoints. */
         public Checkpointing(Path directory, long everySteps, Duration every, int keep) {
-            this(directory, everySteps, every, keep, null);
+            this(directory, everySteps, every, keep, null, null);
         }
 
         /** The same, signed with the key in {@code file} (null: unsigned). */
         public Checkpointing withSigningKeyFile(Path file) {
-            return new Checkpointing(directory, everySteps, every, keep, file);
+            return new Checkpointing(directory, everySteps, every, keep, file, advertisedUrl);
+        }
+
+        /**
+         * The same, announcing each checkpoint at {@code url/vNNNNNN/} (a {@code CheckpointServer} serving the
+         * directory) instead of its {@code file:} path (null).
+         */
+        public Checkpointing withAdvertisedUrl(URI url) {
+            return new Checkpointing(directory, everySteps, every, keep, signingKeyFile, url);
         }
     }
 

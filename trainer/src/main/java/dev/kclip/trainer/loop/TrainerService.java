@@ -23,6 +23,7 @@ import dev.kclip.trainer.data.TrainingExample;
 import dev.kclip.trainer.model.ModelConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -160,7 +161,7 @@ public final class TrainerService implements StageService {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
              StreamTrainer streamTrainer = new StreamTrainer(config, students(),
-                     new AnnouncedCheckpoints(store, consumer, producer), System::nanoTime, listener, registry)) {
+                     new AnnouncedCheckpoints(store, config.checkpoints().advertisedUrl(), consumer, producer), System::nanoTime, listener, registry)) {
             trainer = streamTrainer;
             Map<String, Long> startOffsets = streamTrainer.restore();
             List<TopicPartition> partitions = partitions(consumer);
@@ -256,7 +257,7 @@ public final class TrainerService implements StageService {
      * The checkpoint store with the Kafka side of a checkpoint: dead letters before its offsets made durable first,
      * the checkpoint announced on {@code kclip.model.checkpoints}, its offsets committed to the group.
      */
-    private record AnnouncedCheckpoints(CheckpointStore store, KafkaConsumer<byte[], byte[]> consumer,
+    private record AnnouncedCheckpoints(CheckpointStore store, URI advertisedUrl, KafkaConsumer<byte[], byte[]> consumer,
             KafkaProducer<byte[], byte[]> producer) implements StreamTrainer.Checkpoints {
 
         @Override
@@ -269,7 +270,7 @@ public final class TrainerService implements StageService {
                 throws IOException {
             producer.flush();
             StoredCheckpoint stored = store.write(manifest, files);
-            producer.send(CheckpointEvents.toRecord(Topics.CHECKPOINTS.name(), CheckpointEvents.of(stored)));
+            producer.send(CheckpointEvents.toRecord(Topics.CHECKPOINTS.name(), CheckpointEvents.of(stored, advertisedUrl)));
             producer.flush();
             Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             manifest.offsets().forEach((key, offset) -> commit.put(

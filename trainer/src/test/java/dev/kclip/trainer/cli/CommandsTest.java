@@ -158,6 +158,26 @@ class CommandsTest {
     }
 
     @Test
+    void servingAndHttpFollowingOptionsReachTheirSettings() {
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train).parseArgs("--checkpoints-url", "https://trainer.example:8470/");
+        assertEquals(java.net.URI.create("https://trainer.example:8470/"), train.config().checkpoints().advertisedUrl());
+        TrainCommand local = new TrainCommand();
+        new CommandLine(local).parseArgs();
+        assertNull(local.config().checkpoints().advertisedUrl(), "events keep the file: location");
+        assertEquals("127.0.0.1", local.serving.bind, "served to this machine only unless told");
+
+        CheckpointsCommand.ServeCommand serve = new CheckpointsCommand.ServeCommand();
+        new CommandLine(serve).setDefaultValueProvider(new EnvironmentDefaults(Map.of(
+                "KCLIP_CHECKPOINTS_BIND", "0.0.0.0"))).parseArgs("--dir", "store");
+        assertEquals("0.0.0.0", serve.serving.bind);
+        assertEquals(dev.kclip.trainer.checkpoint.CheckpointServer.DEFAULT_PORT, serve.port);
+        assertEquals(1, Cli.execute(new CheckpointsCommand(), "serve", "--dir", "does-not-exist"), "no store");
+        assertEquals(1, Cli.execute(new CheckpointsCommand(), "follow", "--to", "out", "--from", "ftp://elsewhere/"),
+                "--from is a directory or an http(s) URL");
+    }
+
+    @Test
     void listExportAndEvalWorkOnAStoredCheckpoint(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         CheckpointStore checkpoints = new CheckpointStore(store, 3);

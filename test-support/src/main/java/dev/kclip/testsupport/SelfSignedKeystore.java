@@ -1,25 +1,25 @@
-package dev.kclip.ingest.http;
+package dev.kclip.testsupport;
 
 import dev.kclip.common.http.TlsKeystore;
+import dev.kclip.common.http.TlsTruststore;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** A keystore with a fresh self-signed certificate for localhost, made by the JDK's keytool, and a client trusting it. */
-final class SelfSignedKeystore {
+public final class SelfSignedKeystore {
 
     private static final String PASSWORD = "test-keystore-password";
 
     private SelfSignedKeystore() {
     }
 
-    static TlsKeystore create(Path dir) throws IOException, InterruptedException {
-        Path file = dir.resolve("intake.p12");
+    /** A new keystore in {@code dir} with a certificate for localhost and 127.0.0.1, valid two days. */
+    public static TlsKeystore create(Path dir) throws IOException, InterruptedException {
+        Path file = dir.resolve("server.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "intake", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
                 "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
                 "-keystore", file.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD, "-noprompt")
                 .redirectErrorStream(true).start();
@@ -31,12 +31,7 @@ final class SelfSignedKeystore {
     }
 
     /** A TLS context that trusts exactly the certificate in {@code keystore}. */
-    static SSLContext trusting(TlsKeystore keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance(keystore.file().toFile(), keystore.password().toCharArray());
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+    public static SSLContext trusting(TlsKeystore keystore) throws Exception {
+        return new TlsTruststore(keystore.file(), keystore.password()).sslContext();
     }
 }
