@@ -144,6 +144,11 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
         return kafka;
     }
 
+    /** The port of its endpoints: the live page ({@code /}), {@code /metrics} and {@code /health}. */
+    public int metricsPort() {
+        return endpoints.port();
+    }
+
     /** The meters every stage registers (counters such as {@code kclip.trainer.examples.consumed}). */
     public io.micrometer.core.instrument.MeterRegistry registry() {
         return endpoints.registry();
