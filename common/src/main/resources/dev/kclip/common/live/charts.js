@@ -100,7 +100,10 @@ var KclipCharts = (function () {
       node(svg, 'line', {x1: left, x2: right, y1: sy(t), y2: sy(t), stroke: '#ddd'});
       node(svg, 'text', {x: left - 4, y: sy(t) + 4, 'text-anchor': 'end'}, label(t, false));
     });
-    ticks(xLo, xHi).forEach(function (t) {
+    var xTicks = spec.xTime   // whole seconds on a time axis
+      ? ticks(xLo / 1000, xHi / 1000).filter(function (t) { return t === Math.round(t); }).map(function (t) { return t * 1000; })
+      : ticks(xLo, xHi);
+    xTicks.forEach(function (t) {
       if (t < xLo || t > xHi) {
         return;
       }

@@ -73,9 +73,10 @@
     var losses = gauges.filter(function (g) { return g.indexOf('kclip.trainer.loss') === 0; });
     var others = gauges.filter(function (g) { return losses.indexOf(g) < 0; });
     if (show('meters', rates.length + others.length > 0)) {
-      if (rates.length) {
-        chart('meter-rates', {kind: 'lines', title: 'counters per second', xLabel: 'time', xTime: true,
-          yLabel: 'per second', series: timeLines(d.rates, rates)});
+      var counted = rates.filter(function (r) { return !/bytes|tokens/.test(r); });   // those in the table alone
+      if (counted.length) {
+        chart('meter-rates', {kind: 'lines', title: 'counters per second (bytes and tokens in the table)',
+          xLabel: 'time', xTime: true, yLabel: 'per second', series: timeLines(d.rates, counted)});
       }
       table('gauge-table', ['meter', 'now'], rates.map(function (r) { return [r + ' /s', last(d.rates[r])]; })
         .concat(others.map(function (g) { return [g, last(d.gauges[g])]; })));

@@ -127,6 +127,9 @@ class LivePageInChromiumIT {
                 .redirectError(dir.resolve("chromium-" + name + ".log").toFile()).start();
         String dom = new String(chromium.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(chromium.waitFor(60, TimeUnit.SECONDS), "chromium finished");
+        Path kept = Path.of("target", "live-page", name + ".html");   // what the browser showed, for a look
+        Files.createDirectories(kept.getParent());
+        Files.writeString(kept, dom);
         return dom;
     }
 
