@@ -65,7 +65,7 @@ var KclipCharts = (function () {
   function legend(svg, names) {
     var x = MARGIN.left, y = 36;
     names.forEach(function (name, i) {
-      var width = 22 + 6.2 * name.length;
+      var width = 24 + 6.8 * name.length;
       if (x + width > WIDTH - MARGIN.right) {
         x = MARGIN.left;
         y += 13;
