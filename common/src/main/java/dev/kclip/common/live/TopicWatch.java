@@ -8,6 +8,7 @@ import dev.kclip.schemas.CheckpointEvent;
 import dev.kclip.schemas.DriftReport;
 import dev.kclip.schemas.Float32Vectors;
 import dev.kclip.schemas.LabelledPair;
+import dev.kclip.schemas.TopicSpec;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroSerde;
 import dev.kclip.schemas.serde.RecordDecodingException;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,9 +33,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What the pipeline's topics say, for the live page: one consumer (read_committed, no group) on its own thread
- * reads the newest centroid snapshots, drift reports, checkpoint events and labelled examples, and keeps only the
+ * reads the newest centroid snapshots, drift reports, checkpoint events and labelled examples (those of them it is
+ * asked to: a service's page shows what that service writes), and keeps only the
  * last few of each: {@link #SNAPSHOTS} snapshots, {@link #WINDOWS} drift windows, {@link #CHECKPOINTS} checkpoints,
- * {@link #CAPTIONS} captions for each of at most {@link #CONCEPTS} concepts. It starts that many records before each
+ * {@link #CAPTIONS} captions for each of at most {@link #MAX_CONCEPTS} concepts. It starts that many records before each
  * topic's end, so a long history is never read.
  */
 public final class TopicWatch implements LiveSource {
@@ -42,7 +45,7 @@ public final class TopicWatch implements LiveSource {
     static final int WINDOWS = 120;
     static final int CHECKPOINTS = 40;
     static final int CAPTIONS = 4;
-    static final int CONCEPTS = 256;
+    static final int MAX_CONCEPTS = 256;
     /** Labelled examples read back from each partition's end at the start, for the concepts' captions. */
     private static final int EXAMPLES_BACK = 200;
 
@@ -64,13 +67,27 @@ public final class TopicWatch implements LiveSource {
     private final Map<Long, Deque<String>> captions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Deque<String>> eldest) {
-            return size() > CONCEPTS;
+            return size() > MAX_CONCEPTS;
         }
     };
     private long unreadable;
     private String problem;
 
-    private TopicWatch(KafkaConnection kafka, Function<DriftReport, String> driftLine) {
+    /** Everything it can watch: what {@code kclip up}'s page shows. */
+    public static final Set<TopicSpec> PIPELINE = Set.of(Topics.CENTROIDS, Topics.DRIFT, Topics.CHECKPOINTS,
+            Topics.TRAIN_EXAMPLES);
+    /** What the concept job writes: its concepts (with captions from its labelled examples) and its drift. */
+    public static final Set<TopicSpec> CONCEPTS = Set.of(Topics.CENTROIDS, Topics.DRIFT, Topics.TRAIN_EXAMPLES);
+    /** What the trainer writes: its checkpoint events. */
+    public static final Set<TopicSpec> TRAINER = Set.of(Topics.CHECKPOINTS);
+
+    private final Set<TopicSpec> topics;
+
+    private TopicWatch(KafkaConnection kafka, Set<TopicSpec> topics, Function<DriftReport, String> driftLine) {
+        if (!PIPELINE.containsAll(topics)) {
+            throw new IllegalArgumentException("the live page reads only " + PIPELINE + ", not " + topics);
+        }
+        this.topics = Set.copyOf(topics);
         this.driftLine = driftLine;
         this.bootstrap = kafka.bootstrapServers();
         Properties props = kafka.consumer(null);
@@ -84,12 +101,13 @@ public final class TopicWatch implements LiveSource {
     }
 
     /**
-     * Starts reading the topics of the cluster {@code kafka} reaches.
+     * Starts reading {@code topics} (some of {@link #PIPELINE}) of the cluster {@code kafka} reaches.
      *
-     * @param driftLine the one-line description of a drift report ({@code kclip drift watch}'s)
+     * @param driftLine the one-line description of a drift report ({@code kclip drift watch}'s; used only when
+     *     {@code topics} holds the drift topic)
      */
-    public static TopicWatch start(KafkaConnection kafka, Function<DriftReport, String> driftLine) {
-        TopicWatch watch = new TopicWatch(kafka, driftLine);
+    public static TopicWatch start(KafkaConnection kafka, Set<TopicSpec> topics, Function<DriftReport, String> driftLine) {
+        TopicWatch watch = new TopicWatch(kafka, topics, driftLine);
         watch.thread.start();
         return watch;
     }
@@ -97,10 +115,9 @@ public final class TopicWatch implements LiveSource {
     private void run() {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.CENTROIDS.name(), Topics.DRIFT.name(), Topics.CHECKPOINTS.name(),
-                    Topics.TRAIN_EXAMPLES.name())) {
-                for (PartitionInfo p : consumer.partitionsFor(topic)) {
-                    partitions.add(new TopicPartition(topic, p.partition()));
+            for (TopicSpec topic : topics) {
+                for (PartitionInfo p : consumer.partitionsFor(topic.name())) {
+                    partitions.add(new TopicPartition(topic.name(), p.partition()));
                 }
             }
             consumer.assign(partitions);

@@ -136,7 +136,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
      */
     static void watchPipeline(ServiceEndpoints endpoints, KafkaConnection kafka) {
         endpoints.live().add(ConsumerGroupProgress.of(kafka, LiveBoard.POINTS));
-        endpoints.live().add(TopicWatch.start(kafka, DriftLines::format));
+        endpoints.live().add(TopicWatch.start(kafka, TopicWatch.PIPELINE, DriftLines::format));
     }
 
     /** Where the pipeline's Kafka is. */
