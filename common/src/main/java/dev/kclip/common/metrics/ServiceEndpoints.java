@@ -2,6 +2,9 @@ package dev.kclip.common.metrics;
 
 import dev.kclip.common.http.ListenSettings;
 import dev.kclip.common.http.WebServer;
+import dev.kclip.common.live.LiveBoard;
+import dev.kclip.common.live.LiveResources;
+import dev.kclip.common.live.MeterSeries;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,7 +27,9 @@ import org.eclipse.jetty.util.Callback;
  * The HTTP side of a long-running service: {@code GET /metrics} (Prometheus text format, from Micrometer) and
  * {@code GET /health}: the worst of the registered checks on the first line, then one line per check
  * ({@code name STATUS detail}); answered 200 when it is UP or DEGRADED (the service works; a DEGRADED one says why
- * in the body) and 503 when it is DOWN. It binds {@link #DEFAULT_BIND} unless told otherwise, and a client that
+ * in the body) and 503 when it is DOWN. {@code GET /} (or {@code /live}) is the service's live page: its meters
+ * over time, and whatever else was added to its {@link #live() board} (e.g. the topics' concepts, drift and
+ * checkpoints in {@code kclip up}), polled from {@code /live.json}. It binds {@link #DEFAULT_BIND} unless told otherwise, and a client that
  * never finishes its request cannot hold it (see {@link WebServer}).
  */
 public final class ServiceEndpoints implements AutoCloseable {
@@ -34,14 +39,25 @@ public final class ServiceEndpoints implements AutoCloseable {
     /** Scrapers and probes are few; more connections than this wait to be accepted. */
     private static final int MAX_CONNECTIONS = 32;
     private static final int THREADS = 2;
+    private static final String PAGE = LiveResources.page();
+    private static final String SCRIPT = LiveResources.pageScript();
+    private static final String CHARTS = LiveResources.chartScript();
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, Supplier<Health>> checks = new ConcurrentSkipListMap<>();
+    private final LiveBoard live;
     private final WebServer server;
 
     private ServiceEndpoints(PrometheusMeterRegistry registry, String service, ListenSettings listen) {
         this.registry = registry;
-        this.server = WebServer.start("kclip-endpoints-" + service, listen, THREADS, new Routes());
+        this.live = LiveBoard.start(service, LiveBoard.SAMPLE_INTERVAL);
+        live.add(new MeterSeries(registry, LiveBoard.POINTS));
+        try {
+            this.server = WebServer.start("kclip-endpoints-" + service, listen, THREADS, new Routes());
+        } catch (RuntimeException e) {
+            live.close();
+            throw e;
+        }
     }
 
     /** Starts serving on {@code port} (0 for a free one) of {@link #DEFAULT_BIND}. */
@@ -70,13 +86,17 @@ public final class ServiceEndpoints implements AutoCloseable {
         }
     }
 
-    /** {@code /metrics} and {@code /health}; Jetty answers 404 to anything else. */
+    /** {@code /metrics}, {@code /health} and the live page's files; Jetty answers 404 to anything else. */
     private final class Routes extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             switch (Request.getPathInContext(request)) {
                 case "/metrics" -> respond(response, callback, 200, registry.scrape(), "text/plain; version=0.0.4");
                 case "/health" -> health(response, callback);
+                case "/", "/live" -> respond(response, callback, 200, PAGE, "text/html");
+                case "/live.json" -> respond(response, callback, 200, live.json(), "application/json");
+                case "/live.js" -> respond(response, callback, 200, SCRIPT, "text/javascript");
+                case "/charts.js" -> respond(response, callback, 200, CHARTS, "text/javascript");
                 default -> {
                     return false;
                 }
@@ -96,6 +116,11 @@ public final class ServiceEndpoints implements AutoCloseable {
     /** The address and port it is bound to. */
     public InetSocketAddress address() {
         return server.address();
+    }
+
+    /** The live page's data: add a source (e.g. a {@link dev.kclip.common.live.TopicWatch}) to show more. */
+    public LiveBoard live() {
+        return live;
     }
 
     /** Adds (or replaces) a named health check. */
@@ -131,6 +156,7 @@ public final class ServiceEndpoints implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        live.close();
         registry.close();
     }
 }

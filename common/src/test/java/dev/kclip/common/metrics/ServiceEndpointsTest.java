@@ -53,6 +53,24 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void servesTheLivePageAndItsData() throws Exception {
+        try (ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-live-test", 0)) {
+            endpoints.registry().counter("kclip.test.things").increment(3);
+
+            HttpResponse<String> page = get(endpoints, "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/html"));
+            assertTrue(page.body().contains("<script src=\"live.js\"></script>"), page.body());
+            assertEquals(page.body(), get(endpoints, "/live").body());
+            assertTrue(get(endpoints, "/charts.js").body().contains("var KclipCharts"));
+            HttpResponse<String> data = get(endpoints, "/live.json");
+            assertEquals(200, data.statusCode());
+            assertTrue(data.body().startsWith("{\"service\":\"endpoints-live-test\""), data.body());
+            assertTrue(data.body().contains("\"rates\":{"), "the meters' figures: " + data.body());
+        }
+    }
+
+    @Test
     void closingStopsTheServersThread() throws Exception {
         ServiceEndpoints endpoints = ServiceEndpoints.start("endpoints-close-test", 0);
         assertEquals(200, get(endpoints, "/health").statusCode());
@@ -61,6 +79,8 @@ class ServiceEndpointsTest {
         endpoints.close();
 
         assertFalse(serverThreadAlive(), "no thread is left behind (kclip up starts and closes endpoints in-process)");
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().equals("kclip-live-endpoints-close-test")), "nor the page's sampler");
     }
 
     @Test

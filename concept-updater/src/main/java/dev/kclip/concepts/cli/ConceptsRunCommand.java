@@ -2,6 +2,7 @@ package dev.kclip.concepts.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.MetricsBindOption;
+import dev.kclip.common.live.TopicWatch;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.concepts.job.ConceptJobConfig;
@@ -38,9 +39,10 @@ public final class ConceptsRunCommand implements Callable<Integer> {
                 ConceptUpdaterService service = ConceptUpdaterService.start(config, kafka.connection(),
                         endpoints.registry())) {
             endpoints.addHealthCheck("concepts", service::health);
+            endpoints.live().add(TopicWatch.start(kafka.connection(), TopicWatch.CONCEPTS, DriftLines::format));
             System.out.println("concepts: running on " + kafka.connection() + service.restoredFrom()
                     .map(p -> ", restored from " + p).orElse("") + "; metrics on http://localhost:" + endpoints.port()
-                    + "/metrics");
+                    + "/ (live page; /metrics, /health)");
             while (!stop.awaitStop(Duration.ofSeconds(1))) {
                 if (service.terminated()) {
                     Throwable failure = service.failure().orElse(null);

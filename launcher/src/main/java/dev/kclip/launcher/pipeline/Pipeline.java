@@ -2,10 +2,14 @@ package dev.kclip.launcher.pipeline;
 
 import dev.kclip.common.broker.EmbeddedKafkaBroker;
 import dev.kclip.common.kafka.KafkaConnection;
+import dev.kclip.common.live.ConsumerGroupProgress;
+import dev.kclip.common.live.LiveBoard;
+import dev.kclip.common.live.TopicWatch;
 import dev.kclip.common.metrics.Health;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StageService;
 import dev.kclip.common.topics.TopicCatalogAdmin;
+import dev.kclip.concepts.cli.DriftLines;
 import dev.kclip.concepts.job.ConceptUpdaterService;
 import dev.kclip.ingest.IngestService;
 import dev.kclip.schemas.Topics;
@@ -85,6 +89,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                 progress.accept("topics    " + Topics.ALL.size() + " in the catalog, " + created + " created");
             }
             endpoints = ServiceEndpoints.start("kclip-up", settings.metricsBind(), settings.metricsPort());
+            watchPipeline(endpoints, kafka);
             KafkaConnection k = kafka;
             io.micrometer.core.instrument.MeterRegistry registry = endpoints.registry();
             List<Launch> launches = List.of(
@@ -111,7 +116,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
             for (Launch launch : launches) {
                 endpoints.addHealthCheck(launch.name(), () -> pipeline.stage(launch.name()).health());
             }
-            progress.accept("metrics   http://localhost:" + endpoints.port() + "/metrics  (health: /health)");
+            progress.accept("live      http://localhost:" + endpoints.port() + "/  (metrics: /metrics, health: /health)");
             return pipeline;
         } catch (RuntimeException e) {
             stopAll(started);
@@ -125,9 +130,23 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
         }
     }
 
+    /**
+     * Makes the endpoints' live page show the whole pipeline: every stage's progress and lag (its consumer group),
+     * and the concepts, drift windows and checkpoints its topics carry.
+     */
+    static void watchPipeline(ServiceEndpoints endpoints, KafkaConnection kafka) {
+        endpoints.live().add(ConsumerGroupProgress.of(kafka, LiveBoard.POINTS));
+        endpoints.live().add(TopicWatch.start(kafka, TopicWatch.PIPELINE, DriftLines::format));
+    }
+
     /** Where the pipeline's Kafka is. */
     public KafkaConnection kafka() {
         return kafka;
+    }
+
+    /** The port of its endpoints: the live page ({@code /}), {@code /metrics} and {@code /health}. */
+    public int metricsPort() {
+        return endpoints.port();
     }
 
     /** The meters every stage registers (counters such as {@code kclip.trainer.examples.consumed}). */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kclip.common.kafka.KafkaConnection;
 import dev.kclip.common.kafka.TopicReader;
-import dev.kclip.concepts.job.ConceptJobConfig;
 import dev.kclip.datasets.read.JsonlReader;
 import dev.kclip.datasets.read.LoadedDataset;
 import dev.kclip.datasets.read.ReaderOptions;
@@ -19,7 +18,6 @@ import dev.kclip.schemas.LabelledPair;
 import dev.kclip.schemas.Topics;
 import dev.kclip.schemas.serde.AvroCodec;
 import dev.kclip.testsupport.fuzz.RecordMutator;
-import dev.kclip.trainer.loop.TrainerConfig;
 import dev.kclip.trainer.loop.TrainingListener;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +75,7 @@ class HostileInputIT {
         List<ImageCaptionPair> before = raw(emoji.subList(0, VALID_BEFORE));
         List<ImageCaptionPair> after = raw(emoji.subList(VALID_BEFORE, VALID_BEFORE + VALID_AFTER));
 
-        try (Pipeline pipeline = Pipeline.start(settings(), null, TrainingListener.NONE, line -> { });
+        try (Pipeline pipeline = Pipeline.start(SmallPipeline.settings(dir), null, TrainingListener.NONE, line -> { });
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pipeline.kafka().producer(),
                         new ByteArraySerializer(), new ByteArraySerializer())) {
             KafkaConnection kafka = pipeline.kafka();
@@ -136,19 +134,6 @@ class HostileInputIT {
             awaitTrainerPast(pipeline, allIds.size());
             assertEquals(Optional.empty(), pipeline.failure(), "every stage is up");
         }
-    }
-
-    private PipelineSettings settings() {
-        PipelineSettings defaults = PipelineSettings.defaults(dir.resolve("state"), 0, null, "onnx-minilm")
-                .withMetricsPort(0);
-        ConceptJobConfig concepts = defaults.concepts();
-        concepts = concepts.withConcepts(concepts.concepts()
-                        .withKMeans(concepts.concepts().kmeans().withK(4)).withBootstrapSize(16).withBatchSize(16))
-                // labels and dead letters become visible when a Flink checkpoint commits their transaction
-                .withCheckpointing(Duration.ofSeconds(2), concepts.checkpointDir(), concepts.savepointDir());
-        TrainerConfig trainer = defaults.trainer().withInit(Path.of("../models/emoji-base").toString())
-                .withBatching(new TrainerConfig.Batching(8, Duration.ofSeconds(1)));
-        return defaults.withConcepts(concepts).withTrainer(trainer);
     }
 
     private static List<Poison> ingestPoisons(ImageCaptionPair template) {

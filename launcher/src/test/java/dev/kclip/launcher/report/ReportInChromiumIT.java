@@ -41,7 +41,7 @@ class ReportInChromiumIT {
         Matcher rendered = Pattern.compile("data-plots-rendered=\"(\\d+)/(\\d+)\"").matcher(dom);
         assertTrue(rendered.find(), "the page's load script ran; DOM starts: " + dom.substring(0, Math.min(300, dom.length())));
         assertEquals("8", rendered.group(2), "charts on the page");
-        assertEquals(rendered.group(2), rendered.group(1), "every chart decoded in the browser");
+        assertEquals(rendered.group(2), rendered.group(1), "every chart drew in the browser");
         assertTrue(dom.contains("<h2>Drift per window</h2>"));
         assertTrue(dom.contains("<h2>Continual evaluation: zero-shot top-1 per bucket, per checkpoint</h2>"));
     }

@@ -2,6 +2,7 @@ package dev.kclip.trainer.cli;
 
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.MetricsBindOption;
+import dev.kclip.common.live.TopicWatch;
 import dev.kclip.common.metrics.ServiceEndpoints;
 import dev.kclip.common.service.StopSignal;
 import dev.kclip.schemas.Topics;
@@ -217,6 +218,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             TrainerService service = TrainerService.start(config, kafka.connection(), endpoints.registry());
             endpoints.addHealthCheck("trainer", service::health);
+            endpoints.live().add(TopicWatch.start(kafka.connection(), TopicWatch.TRAINER, report -> ""));
             System.out.printf("trainer %s: %s -> checkpoints in %s, events on %s; model %s on %s; metrics and health on port %d; Ctrl-C stops%n",
                     config.runId(), config.topic(), config.checkpoints().directory().toAbsolutePath(),
                     Topics.CHECKPOINTS.name(), config.model().name(), config.device(), endpoints.port());
