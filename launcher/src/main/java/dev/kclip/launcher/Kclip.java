@@ -18,7 +18,8 @@ import picocli.CommandLine.ScopeType;
         description = "Knowledge-CLIP Stream: a CLIP-style model that keeps learning from a stream of image-caption pairs.",
         subcommands = {DemoCommand.class, UpCommand.class, ClusterCommand.class, BrokerCommand.class, TopicsCommand.class,
             PushCommand.class, IngestCommand.class, TeacherCommand.class, ConceptsCommand.class, DriftCommand.class,
-            TrainCommand.class, CheckpointsCommand.class, EvalCommand.class, AblationCommand.class, TailCommand.class})
+            TrainCommand.class, CheckpointsCommand.class, EvalCommand.class, AblationCommand.class, TailCommand.class,
+            FlinkCommand.class})
 public final class Kclip {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")

@@ -20,6 +20,7 @@ import org.apache.flink.client.program.PackagedProgramUtils;
 import org.apache.flink.client.program.ProgramInvocationException;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.client.JobStatusMessage;
@@ -86,15 +87,26 @@ public final class JobSubmission {
 
     private static JobGraph jobGraph(Path jobJar, List<String> arguments, Configuration flink, int parallelism,
             Optional<String> restore) throws ProgramInvocationException {
+        // This process already has the Kafka connector (org.apache.flink.*: always loaded from here, never from the
+        // jar) and so the Kafka client and Avro; the jar's copies of those must not meet the connector's.
+        Configuration client = new Configuration(flink);
+        client.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL,
+                List.of("org.apache.kafka.", "org.apache.avro.", "com.fasterxml.jackson."));
         PackagedProgram program = PackagedProgram.newBuilder()
                 .setJarFile(jobJar.toFile())
                 .setArguments(arguments.toArray(String[]::new))
-                .setConfiguration(flink)
+                .setConfiguration(client)
                 .setSavepointRestoreSettings(restore.map(p -> SavepointRestoreSettings.forPath(p, false))
                         .orElse(SavepointRestoreSettings.none()))
                 .build();
         try {
             return PackagedProgramUtils.createJobGraph(program, flink, parallelism, false);
+        } catch (ProgramInvocationException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new UserException("the job jar " + jobJar + " did not build its job: " + root, e);
         } finally {
             program.close();
         }
