@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Finds the concept job jar that ships with kclip: {@code jobs/concept-updater-job.jar} beside the launcher's
  * {@code lib/} (launcher/target/kclip, the runtime image's /opt/kclip), or the module build's
- * {@code target/kclip-concept-updater-*-job.jar} when kclip runs from the build tree.
+ * {@code kclip-concept-updater-*-job.jar} beside its classes or its jar (the build tree, a reactor build's
+ * classpath, the local Maven repository).
  */
 public final class BundledJobJar {
 
@@ -24,16 +25,21 @@ public final class BundledJobJar {
 
     /** The bundled job jar, if it is where kclip installs or builds it. */
     public static Optional<Path> find() {
+        return find(codeLocation(), System.getProperty("kclip.home"));
+    }
+
+    /** The job jar for this class loaded from {@code location} (a jar or a classes folder), or in {@code home}. */
+    static Optional<Path> find(Optional<Path> location, String home) {
         List<Path> candidates = new ArrayList<>();
-        codeLocation().ifPresent(location -> {
-            Path parent = location.getParent();
-            if (Files.isRegularFile(location) && parent != null && parent.getParent() != null) {
+        location.ifPresent(code -> {
+            Path parent = code.getParent();
+            if (Files.isRegularFile(code) && parent != null && parent.getParent() != null) {
                 candidates.add(parent.getParent().resolve("jobs").resolve(FILE_NAME));   // <home>/lib/this.jar
-            } else if (Files.isDirectory(location) && parent != null) {
+                builtJobJar(parent).ifPresent(candidates::add);        // target/ or the local repository's folder
+            } else if (Files.isDirectory(code) && parent != null) {
                 builtJobJar(parent).ifPresent(candidates::add);                        // target/classes
             }
         });
-        String home = System.getProperty("kclip.home");
         if (home != null) {
             candidates.add(Path.of(home, "launcher", "target", "kclip", "jobs", FILE_NAME));
         }
