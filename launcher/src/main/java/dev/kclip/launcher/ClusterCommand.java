@@ -5,6 +5,7 @@ import dev.kclip.common.service.StopSignal;
 import dev.kclip.datasets.read.JsonlReader;
 import dev.kclip.datasets.read.PairEntry;
 import dev.kclip.datasets.read.ReaderOptions;
+import dev.kclip.launcher.cluster.ConceptJobScalingBench;
 import dev.kclip.launcher.cluster.TeacherScalingBench;
 import dev.kclip.launcher.pipeline.Bundled;
 import dev.kclip.launcher.cluster.LocalTopology;
@@ -82,7 +83,8 @@ final class ClusterCommand {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Teacher throughput with 1 vs 2 instances of one group on the three brokers, in one run.")
+            description = "Throughput with 1 vs 2 teacher instances of one group, then of the concept job with 1 vs 2"
+                    + " Flink TaskManagers, on the three brokers, in one run.")
     static final class Bench implements Callable<Integer> {
 
         @Option(names = "--home", paramLabel = "DIR", description = "The benchmark's brokers (default: a new temporary folder).")
@@ -97,6 +99,11 @@ final class ClusterCommand {
         @Option(names = "--dataset", paramLabel = "FILE.jsonl", description = "Default: the bundled emoji-64.")
         Path dataset;
 
+        @Option(names = "--concept-repeat", paramLabel = "R",
+                description = "The teachers' embeddings are given to the concept job R times under new ids; 0 skips"
+                        + " the TaskManager axis (default: ${DEFAULT-VALUE}).")
+        int conceptRepeat = 40;
+
         @Override
         public Integer call() throws Exception {
             Path dir = home != null ? home : Files.createTempDirectory("kclip-cluster-bench");
@@ -106,7 +113,12 @@ final class ClusterCommand {
             }
             List<PairEntry> entries = new JsonlReader(ReaderOptions.DEFAULTS).read(file).entries();
             TopologySettings settings = TopologySettings.defaults(dir).withBasePort(0).withTeachers(0, teacher);
-            new TeacherScalingBench(settings, System.out).run(entries, pairs);
+            try (LocalTopology topology = LocalTopology.startKafka(settings, line -> System.out.println("bench: " + line))) {
+                new TeacherScalingBench(topology, teacher, System.out).run(entries, pairs);
+                if (conceptRepeat > 0) {
+                    new ConceptJobScalingBench(topology, dir, System.out).run(TeacherScalingBench.output(1), conceptRepeat);
+                }
+            }
             return 0;
         }
     }

@@ -79,12 +79,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "Stop waiting after this long and report what was trained (default: ${DEFAULT-VALUE}).")
     long timeoutMinutes;
 
+    @Option(names = "--pause-trainer",
+            description = "Start the trainer only once every pair is labelled: the printed end-to-end rate (push ->"
+                    + " labelled example) is then the pipeline's without the trainer on the same cores; freshness"
+                    + " includes the pause.")
+    boolean pauseTrainer;
+
     @Override
     public Integer call() {
         Path data = dataset != null ? dataset : Bundled.dataset();
         DemoSettings settings = new DemoSettings(home, data, labelField, orderBy, heldOut, concepts, bootstrapSize,
                 driftWindow, steps, batchSize, teacher, report, Duration.ofMinutes(timeoutMinutes), !keepState,
-                placement.init(init, System.out), placement.placement());
+                placement.init(init, System.out), placement.placement(), pauseTrainer);
         new DemoRun(settings, System.out, dev.kclip.launcher.demo.LiveView.isTerminal()).run();
         return 0;
     }

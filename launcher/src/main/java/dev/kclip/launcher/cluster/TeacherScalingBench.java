@@ -30,32 +30,38 @@ public final class TeacherScalingBench {
     public record Result(int instances, double seconds, double pairsPerSecond) {
     }
 
-    private final TopologySettings settings;
+    private final LocalTopology topology;
+    private final String teacher;
     private final PrintStream out;
 
-    public TeacherScalingBench(TopologySettings settings, PrintStream out) {
-        this.settings = settings.withTeachers(0, settings.teacherSpec());
+    /** On a topology started with {@link LocalTopology#startKafka} (no stages of its own). */
+    public TeacherScalingBench(LocalTopology topology, String teacher, PrintStream out) {
+        this.topology = topology;
+        this.teacher = teacher;
         this.out = out;
     }
 
     /** Runs 1 then 2 instances over the first {@code pairs} entries; prints and returns both. */
     public List<Result> run(List<PairEntry> entries, int pairs) throws Exception {
         List<PairEntry> batch = entries.subList(0, Math.min(pairs, entries.size()));
-        try (LocalTopology topology = LocalTopology.startKafka(settings, line -> out.println("bench: " + line))) {
-            Result one = measure(topology, 1, batch);
-            Result two = measure(topology, 2, batch);
-            out.printf("bench: %d pairs, teacher %s: 1 instance %.1f pairs/s (%.1f s), 2 instances %.1f pairs/s"
-                    + " (%.1f s): %.2fx%n", batch.size(), settings.teacherSpec(), one.pairsPerSecond(), one.seconds(),
-                    two.pairsPerSecond(), two.seconds(), two.pairsPerSecond() / one.pairsPerSecond());
-            return List.of(one, two);
-        }
+        Result one = measure(1, batch);
+        Result two = measure(2, batch);
+        out.printf("bench: %d pairs, teacher %s: 1 instance %.1f pairs/s (%.1f s), 2 instances %.1f pairs/s"
+                + " (%.1f s): %.2fx%n", batch.size(), teacher, one.pairsPerSecond(), one.seconds(),
+                two.pairsPerSecond(), two.seconds(), two.pairsPerSecond() / one.pairsPerSecond());
+        return List.of(one, two);
     }
 
-    private Result measure(LocalTopology topology, int instances, List<PairEntry> batch) throws Exception {
+    /** The topic that holds the embeddings of the run with {@code instances} teachers, once it ran. */
+    public static String output(int instances) {
+        return "kclip.bench.embeddings-" + instances;
+    }
+
+    private Result measure(int instances, List<PairEntry> batch) throws Exception {
         int pairs = batch.size();
         String group = "bench-teachers-" + instances;
         String input = "kclip.bench.pairs-" + instances;
-        String output = "kclip.bench.embeddings-" + instances;
+        String output = output(instances);
         try (Admin admin = Admin.create(topology.connection().admin())) {
             new TopicCatalogAdmin(admin).ensure(List.of(
                     new TopicSpec(input, Topics.PAIRS.partitions(), Topics.PAIRS.config(), ImageCaptionPair.class,

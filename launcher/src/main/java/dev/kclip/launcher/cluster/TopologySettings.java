@@ -51,12 +51,13 @@ public record TopologySettings(Path home, int basePort, int brokers, int ingestI
 
     /**
      * What {@code kclip cluster up} runs: three brokers, two ingest and two teacher instances ({@code onnx-minilm}),
-     * the concept job as {@code kclip concepts run} and a {@code tiny} trainer, on ports from 9092.
+     * the concept job on a Flink session cluster of a JobManager and two TaskManagers, and a {@code tiny} trainer,
+     * on ports from 9092.
      */
     public static TopologySettings defaults(Path home) {
         return new TopologySettings(home, DEFAULT_BASE_PORT, 3, 2, 2, OnnxMiniLmTeacher.SPEC, "tiny",
                 CONCEPTS.kmeans().k(), CONCEPTS.bootstrapSize(), Duration.ofSeconds(5), 20, Duration.ofSeconds(10),
-                Heaps.SMALL, 0);
+                Heaps.SMALL, 2);
     }
 
     public TopologySettings withBasePort(int port) {

@@ -64,6 +64,10 @@ public final class DemoRun {
         out.println(settings.init().equals(TrainerConfig.NO_INIT) ? "kclip demo: the student starts from random weights"
                 : "kclip demo: the student starts from the pretrained " + settings.init());
         Pipeline pipeline = Pipeline.start(pipelineSettings(), null, history, line -> out.println("  " + line));
+        if (settings.pauseTrainer()) {
+            pipeline.pause(Pipeline.TRAINER);
+            out.println("kclip demo: the trainer is paused until every pair is labelled");
+        }
         PipelineObserver observer = null;
         DemoProgress progress;
         double pushRate;
@@ -141,6 +145,7 @@ public final class DemoRun {
         long deadline = start + settings.timeout().toNanos();
         String lastCounts = "";
         long unchangedSince = System.nanoTime();
+        boolean paused = settings.pauseTrainer();
         while (true) {
             view.show(status(pipeline, observer, history, progress, start));
             pipeline.failure().ifPresent(f -> {
@@ -160,8 +165,16 @@ public final class DemoRun {
                 unchangedSince = System.nanoTime();
             }
             // a pair the ingest de-duplicated is counted nowhere downstream; a quiet minute means the stream is done
-            boolean consumedAll = push.isDone() && (flow.complete()
-                    || System.nanoTime() - unchangedSince > Duration.ofMinutes(1).toNanos() && flow.labelled() > 0);
+            boolean quiet = System.nanoTime() - unchangedSince > Duration.ofMinutes(1).toNanos() && flow.labelled() > 0;
+            if (paused && push.isDone() && (flow.labelledAll() || quiet)) {
+                out.printf("kclip demo: %d pairs labelled %.1f s after the start; starting the trainer%n", flow.labelled(),
+                        (System.nanoTime() - start) / 1e9);
+                pipeline.restart(Pipeline.TRAINER);
+                paused = false;
+                unchangedSince = System.nanoTime();
+                quiet = false;
+            }
+            boolean consumedAll = !paused && push.isDone() && (flow.complete() || quiet);
             if (consumedAll && history.lastStep() >= settings.minSteps()) {
                 return;
             }
@@ -188,8 +201,13 @@ public final class DemoRun {
         }
 
         boolean complete() {
+            return labelledAll() && resolvedByTrainer >= labelled;
+        }
+
+        /** Every pair pushed has been labelled or rejected by a stage before the trainer. */
+        boolean labelledAll() {
             return pushed >= total && accepted + rejected >= pushed && embedded + teacherRejected >= accepted
-                    && labelled + conceptRejected >= embedded && resolvedByTrainer >= labelled;
+                    && labelled + conceptRejected >= embedded;
         }
     }
 

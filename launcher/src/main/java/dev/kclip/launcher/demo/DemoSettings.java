@@ -23,8 +23,10 @@ import java.time.Duration;
  * @param init a pretrained CLIP directory the student starts from (the command's default: the bundled
  *     {@code models/emoji-base}), or {@code none} (TrainerConfig.NO_INIT) for random weights
  * @param placement the teacher's and the trainer's devices and the student configuration
+ * @param pauseTrainer the trainer starts only once every pair is labelled, so push → labelled example is measured
+ *     without it on the same cores (a benchmark mode: freshness then includes the pause)
  */
 public record DemoSettings(Path home, Path dataset, String labelField, String orderBy, double heldOutShare,
         int concepts, int bootstrapSize, int driftWindow, long minSteps, int batchSize, String teacher,
-        Path reportDir, Duration timeout, boolean fresh, String init, StagePlacement placement) {
+        Path reportDir, Duration timeout, boolean fresh, String init, StagePlacement placement, boolean pauseTrainer) {
 }

@@ -18,8 +18,10 @@ import dev.kclip.trainer.loop.TrainerService;
 import dev.kclip.trainer.loop.TrainingListener;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,6 +39,8 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
 
     /** The embedded broker's log folder under the state folder (also {@code kclip broker}'s under {@code .kclip}). */
     public static final String BROKER_DIR = "kafka";
+    /** The trainer stage's name ({@link #pause}, {@link #restart}, {@code /health}). */
+    public static final String TRAINER = "trainer";
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
@@ -49,6 +53,8 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
 
     private final List<Launch> launches;
     private final List<StageService> stages;
+    /** Stages closed by {@link #pause} until {@link #restart}: no failure, DEGRADED on {@code /health}. */
+    private final Set<String> paused = new HashSet<>();
     private boolean stagesStopped;
     private boolean closed;
 
@@ -98,7 +104,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                             settings.failures())),
                     new Launch("concepts", () -> ConceptUpdaterService.start(settings.concepts(), k, registry,
                             settings.failures())),
-                    new Launch("trainer", () -> TrainerService.start(settings.trainer(), k, registry, listener)));
+                    new Launch(TRAINER, () -> TrainerService.start(settings.trainer(), k, registry, listener)));
             started.add(launches.get(0).start().get());
             progress.accept("ingest    " + (settings.ingest().http() == null ? "validation topology"
                     : "validation topology + HTTP intake on " + settings.ingest().http().listen().scheme() + "://"
@@ -114,7 +120,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                     + settings.trainer().checkpoints().directory());
             Pipeline pipeline = new Pipeline(broker, kafka, endpoints, launches, started);
             for (Launch launch : launches) {
-                endpoints.addHealthCheck(launch.name(), () -> pipeline.stage(launch.name()).health());
+                endpoints.addHealthCheck(launch.name(), () -> pipeline.health(launch.name()));
             }
             progress.accept("live      http://localhost:" + endpoints.port() + "/  (metrics: /metrics, health: /health)");
             return pipeline;
@@ -157,7 +163,7 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
     /** The first stage that reports itself DOWN, if any (DEGRADED ones still work). */
     @Override
     public Optional<Supervisor.Failure> failure() {
-        for (StageService stage : current()) {
+        for (StageService stage : running()) {
             Health health = stage.health();   // asked once: the Flink stage's answer is a remote call
             if (health.down()) {
                 return Optional.of(new Supervisor.Failure(stage.name(), health.detail()));
@@ -192,12 +198,43 @@ public final class Pipeline implements AutoCloseable, Supervisor.Stages {
                 return;
             }
             stages.set(index, fresh);
+            paused.remove(name);
         }
         LOG.info("{} restarted", name);
     }
 
-    private synchronized List<StageService> current() {
-        return List.copyOf(stages);
+    /**
+     * Closes the named stage (as at shutdown: the trainer writes its checkpoint) and leaves it closed until
+     * {@link #restart}; meanwhile it counts as no failure. What {@code kclip demo --pause-trainer} measures with.
+     */
+    public void pause(String name) {
+        StageService stage;
+        synchronized (this) {
+            stage = stages.get(indexOf(name));
+            paused.add(name);
+        }
+        stage.close();
+        LOG.info("{} paused", name);
+    }
+
+    private Health health(String name) {
+        synchronized (this) {
+            if (paused.contains(name)) {
+                return Health.degraded("paused");
+            }
+        }
+        return stage(name).health();
+    }
+
+    /** The stages that are not paused. */
+    private synchronized List<StageService> running() {
+        List<StageService> running = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            if (!paused.contains(launches.get(i).name())) {
+                running.add(stages.get(i));
+            }
+        }
+        return running;
     }
 
     private synchronized StageService stage(String name) {

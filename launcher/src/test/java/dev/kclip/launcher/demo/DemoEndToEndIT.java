@@ -37,7 +37,7 @@ class DemoEndToEndIT {
         // the first bucket's boundary could come before any held-out pair of a second class had arrived)
         DemoSettings settings = new DemoSettings(dir.resolve("state"), dataset, "subcategory", "category", 0.2,
                 8, 100, 50, 30, 16, "onnx-minilm", dir.resolve("report"), Duration.ofMinutes(6), true,
-                Path.of("../models/emoji-base").toString(), StagePlacement.CPU);
+                Path.of("../models/emoji-base").toString(), StagePlacement.CPU, false);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         DemoSummary summary = new DemoRun(settings, new PrintStream(output, true, StandardCharsets.UTF_8), false).run();
