@@ -70,7 +70,7 @@ public final class TeacherScalingBench {
                             EmbeddedPair.class, "pair id", "teacher scaling benchmark output")), 0);
         }
         List<StageProcess> teachers = new ArrayList<>();
-        try (TopicWatch watch = new TopicWatch(topology.connection(), List.of(output))) {
+        try (TopicRecorder watch = new TopicRecorder(topology.connection(), List.of(output))) {
             for (int i = 0; i < instances; i++) {
                 teachers.add(topology.addTeacher(group, input, output));
             }

@@ -65,7 +65,7 @@ class ClusterFaultIT {
         List<Settled> settled = new ArrayList<>();
 
         try (LocalTopology topology = LocalTopology.start(settings, line -> System.out.println("[cluster] " + line));
-                TopicWatch watch = new TopicWatch(topology.connection(), List.of(Topics.PAIRS_RAW.name(),
+                TopicRecorder watch = new TopicRecorder(topology.connection(), List.of(Topics.PAIRS_RAW.name(),
                         Topics.PAIRS.name(), Topics.TEACHER_EMBEDDINGS.name(), Topics.TRAIN_EXAMPLES.name(),
                         Topics.CENTROIDS.name(), Topics.CHECKPOINTS.name()));
                 Feeder feeder = new Feeder(topology, emoji)) {
@@ -113,7 +113,7 @@ class ClusterFaultIT {
             long newestBefore = watch.of(Topics.CHECKPOINTS.name()).stream()
                     .mapToLong(s -> CHECKPOINTS.deserialize(null, s.value()).getVersion()).max().orElse(0);
             topology.restart(topology.trainer());
-            TopicWatch.Seen event = watch.await(Topics.CHECKPOINTS.name(),
+            TopicRecorder.Seen event = watch.await(Topics.CHECKPOINTS.name(),
                     s -> CHECKPOINTS.deserialize(null, s.value()).getVersion() > newestBefore, RECOVERY,
                     "a checkpoint of the restarted trainer");
             recoveryMillis.put("trainer", millis(event.arrivedNanos()) - millis(killed));
@@ -136,7 +136,7 @@ class ClusterFaultIT {
             CheckpointEvent last = CHECKPOINTS.deserialize(null, watch.of(Topics.CHECKPOINTS.name())
                     .get(watch.of(Topics.CHECKPOINTS.name()).size() - 1).value());
             assertEquals(labelled, last.getExamplesConsumed(), "every labelled example trained once, none twice");
-            for (TopicWatch.Seen s : watch.of(Topics.TRAIN_EXAMPLES.name())) {
+            for (TopicRecorder.Seen s : watch.of(Topics.TRAIN_EXAMPLES.name())) {
                 assertTrue(last.getOffsets().getOrDefault(Topics.TRAIN_EXAMPLES.name() + "-" + s.partition(), 0L) > s.offset(),
                         "the last checkpoint's offsets are past every example");
             }
@@ -144,16 +144,16 @@ class ClusterFaultIT {
             // centroid versions never go backwards: in the snapshots, and no label of a recovered job carries a
             // version below one committed before its kill (two sink writers interleave within a checkpoint, so
             // labels are ordered across checkpoints, not record by record; a fresh bootstrap would start below)
-            List<TopicWatch.Seen> labels = watch.of(Topics.TRAIN_EXAMPLES.name());
+            List<TopicRecorder.Seen> labels = watch.of(Topics.TRAIN_EXAMPLES.name());
             for (Settled fault : settled) {
-                for (TopicWatch.Seen s : labels.subList(Math.min(labels.size(), fault.fromIndex() + SETTLE), labels.size())) {
+                for (TopicRecorder.Seen s : labels.subList(Math.min(labels.size(), fault.fromIndex() + SETTLE), labels.size())) {
                     long version = LABELLED.deserialize(null, s.value()).getCentroidVersion();
                     assertTrue(version >= fault.committedVersion(), "partition " + s.partition() + ": version "
                             + version + " after " + fault.committedVersion() + " was committed before the kill");
                 }
             }
             long previous = -1;
-            for (TopicWatch.Seen s : watch.of(Topics.CENTROIDS.name())) {
+            for (TopicRecorder.Seen s : watch.of(Topics.CENTROIDS.name())) {
                 long version = SNAPSHOTS.deserialize(null, s.value()).getVersion();
                 assertTrue(version >= previous, "snapshot version " + version + " after " + previous);
                 previous = version;
@@ -164,7 +164,7 @@ class ClusterFaultIT {
     }
 
     /** Kills a broker while pairs stream, restarts it; returns kill → first pair pushed after it being labelled. */
-    private static long killBroker(LocalTopology topology, StageProcess broker, TopicWatch watch) throws Exception {
+    private static long killBroker(LocalTopology topology, StageProcess broker, TopicRecorder watch) throws Exception {
         long killed = kill(broker);
         long recovered = firstLabelledPushedAfter(watch, killed);
         topology.restart(broker);
@@ -193,36 +193,36 @@ class ClusterFaultIT {
     }
 
     /** The highest centroid version among the labels read so far. */
-    private static long newestLabelVersion(TopicWatch watch) {
+    private static long newestLabelVersion(TopicRecorder watch) {
         return watch.of(Topics.TRAIN_EXAMPLES.name()).stream()
                 .mapToLong(s -> LABELLED.deserialize(null, s.value()).getCentroidVersion()).max().orElse(0);
     }
 
     /** Arrival (ms) of the first labelled example whose raw pair arrived after {@code nanos}. */
-    private static long firstLabelledPushedAfter(TopicWatch watch, long nanos) throws InterruptedException {
-        TopicWatch.Seen first = watch.await(Topics.TRAIN_EXAMPLES.name(),
+    private static long firstLabelledPushedAfter(TopicRecorder watch, long nanos) throws InterruptedException {
+        TopicRecorder.Seen first = watch.await(Topics.TRAIN_EXAMPLES.name(),
                 s -> pushedAfter(watch, s.key(), nanos), RECOVERY, "a labelled pair pushed after the kill");
         return millis(first.arrivedNanos());
     }
 
-    private static boolean pushedAfter(TopicWatch watch, String id, long nanos) {
+    private static boolean pushedAfter(TopicRecorder watch, String id, long nanos) {
         return watch.of(Topics.PAIRS_RAW.name()).stream().anyMatch(r -> r.key().equals(id) && r.arrivedNanos() > nanos);
     }
 
     /** When every partition of {@code topic} had a record of a pair pushed after {@code nanos} (ms). */
-    private static long allPartitionsAfter(TopicWatch watch, String topic, int partitions, long nanos)
+    private static long allPartitionsAfter(TopicRecorder watch, String topic, int partitions, long nanos)
             throws InterruptedException {
         long latest = 0;
         for (int p = 0; p < partitions; p++) {
             int partition = p;
-            TopicWatch.Seen s = watch.await(topic, r -> r.partition() == partition && pushedAfter(watch, r.key(), nanos),
+            TopicRecorder.Seen s = watch.await(topic, r -> r.partition() == partition && pushedAfter(watch, r.key(), nanos),
                     RECOVERY, "partition " + p + " of " + topic + " served after the kill");
             latest = Math.max(latest, millis(s.arrivedNanos()));
         }
         return latest;
     }
 
-    private static void awaitAll(TopicWatch watch, String topic, Set<String> ids) throws InterruptedException {
+    private static void awaitAll(TopicRecorder watch, String topic, Set<String> ids) throws InterruptedException {
         long deadline = System.nanoTime() + RECOVERY.toNanos();
         while (!ids(watch, topic).containsAll(ids)) {
             assertTrue(System.nanoTime() < deadline, "not every pair reached " + topic + ": "
@@ -231,13 +231,13 @@ class ClusterFaultIT {
         }
     }
 
-    private static Set<String> ids(TopicWatch watch, String topic) {
-        return watch.of(topic).stream().map(TopicWatch.Seen::key).collect(Collectors.toSet());
+    private static Set<String> ids(TopicRecorder watch, String topic) {
+        return watch.of(topic).stream().map(TopicRecorder.Seen::key).collect(Collectors.toSet());
     }
 
-    private static void assertEachOnce(TopicWatch watch, String topic, Set<String> ids) {
+    private static void assertEachOnce(TopicRecorder watch, String topic, Set<String> ids) {
         Map<String, Long> counts = watch.of(topic).stream()
-                .collect(Collectors.groupingBy(TopicWatch.Seen::key, Collectors.counting()));
+                .collect(Collectors.groupingBy(TopicRecorder.Seen::key, Collectors.counting()));
         assertEquals(ids, counts.keySet(), topic + " holds exactly the accepted pairs");
         Map<String, Long> twice = counts.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));

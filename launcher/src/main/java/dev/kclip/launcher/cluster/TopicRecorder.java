@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * time it arrived: what the fault test counts by id and measures recovery against, and the scaling benchmark
  * times.
  */
-public final class TopicWatch implements AutoCloseable {
+public final class TopicRecorder implements AutoCloseable {
 
     /** One record as it arrived. */
     public record Seen(String topic, int partition, long offset, String key, byte[] value, long arrivedNanos) {
@@ -32,7 +32,7 @@ public final class TopicWatch implements AutoCloseable {
     private volatile Throwable failure;
 
     /** Starts reading every partition of {@code topics} from the beginning. */
-    public TopicWatch(KafkaConnection kafka, List<String> topics) throws Exception {
+    public TopicRecorder(KafkaConnection kafka, List<String> topics) throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         try (Admin admin = Admin.create(kafka.admin())) {
             admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
@@ -41,7 +41,7 @@ public final class TopicWatch implements AutoCloseable {
         consumer = new KafkaConsumer<>(kafka.consumer(null), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        thread = new Thread(this::run, "topic-watch");
+        thread = new Thread(this::run, "topic-recorder");
         thread.setDaemon(true);
         thread.start();
     }
