@@ -21,7 +21,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class HttpCheckpointClient {
 
-    /** The longest wait for a connection or for a response's headers. */
+    /** The longest wait for a connection, for a response's headers, or between two reads of a body. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
@@ -107,7 +107,8 @@ public final class HttpCheckpointClient {
                 request.header("Range", "bytes=" + from + "-");
             }
             try {
-                return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                return client.send(request.build(), info -> HttpResponse.BodySubscribers.mapping(
+                        HttpResponse.BodySubscribers.ofInputStream(), in -> StallGuard.guard(in, TIMEOUT)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while downloading " + name, e);
