@@ -71,6 +71,9 @@ public final class JobSubmission {
         flink.set(RestOptions.ADDRESS, host);
         flink.set(RestOptions.PORT, port);
         flink.set(JobManagerOptions.ADDRESS, host);
+        // a JobManager that is not there is said within seconds, not after Flink's 20 tries 3 s apart
+        flink.set(RestOptions.RETRY_MAX_ATTEMPTS, 2);
+        flink.set(RestOptions.RETRY_DELAY, Duration.ofSeconds(1));
         try (RestClusterClient<StandaloneClusterId> client =
                 new RestClusterClient<>(flink, StandaloneClusterId.getInstance())) {
             if (!force) {
