@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,9 +67,21 @@ public final class ConceptsSubmitCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(submitted.jobId());
         out.println("concepts: submitted job " + submitted.jobId() + " to " + jobManager
-                + submitted.restoredFrom().map(p -> ", restoring " + p).orElse(", starting fresh (nothing to restore)"));
+                + submitted.restoredFrom().map(p -> ", restoring " + p).orElse(", starting fresh (" + nothingBecause(config) + ")"));
         out.flush();
         return 0;
+    }
+
+    /** Why nothing was restored: none found, not asked for, or directories this command cannot search. */
+    static String nothingBecause(ConceptJobConfig config) {
+        if (!config.resume()) {
+            return "--no-resume";
+        }
+        List<String> remote = Stream.of(config.checkpointDir(), config.savepointDir())
+                .filter(d -> d != null && d.contains("://") && !d.startsWith("file:")).toList();
+        return remote.isEmpty() ? "nothing to restore"
+                : "only local directories are searched, not " + String.join(" or ", remote)
+                        + ": pass --from-savepoint PATH to restore from one";
     }
 
     /**
