@@ -75,8 +75,9 @@ class LivePageInChromiumIT {
 
             push(producer, emoji.subList(ROUND, 2 * ROUND));
             long seen = first.path("concepts").path("recordsSeen").asLong();
+            long sampled = samples(before);   // the board samples every 2 s, later when a source is slow under load
             await(page, d -> d.path("concepts").path("recordsSeen").asLong() > seen
-                    && d.path("checkpoints").size() > 0);
+                    && d.path("checkpoints").size() > 0 && d.path("samples").asLong() > sampled);
             String after = dom(page, "second");
 
             for (String dom : List.of(before, after)) {
