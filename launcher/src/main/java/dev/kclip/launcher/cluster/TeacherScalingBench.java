@@ -12,10 +12,12 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Teacher throughput with 1 and with 2 instances of one group, in one run on the three-broker topology. For each
@@ -96,8 +98,16 @@ public final class TeacherScalingBench {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         try (Admin admin = Admin.create(topology.connection().admin())) {
             while (true) {
-                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
-                        .get(30, TimeUnit.SECONDS).get(group);
+                ConsumerGroupDescription d;
+                try {
+                    d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof GroupIdNotFoundException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);   // the first instance has not joined yet
+                    continue;
+                }
                 if (d.groupState() == GroupState.STABLE && d.members().size() == members
                         && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
                     return;
