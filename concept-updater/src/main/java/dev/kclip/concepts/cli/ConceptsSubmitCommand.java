@@ -3,6 +3,7 @@ package dev.kclip.concepts.cli;
 import dev.kclip.common.cli.KafkaOptions;
 import dev.kclip.common.cli.UserException;
 import dev.kclip.concepts.job.ConceptJobConfig;
+import dev.kclip.concepts.job.RecoveryPoints;
 import dev.kclip.concepts.submit.BundledJobJar;
 import dev.kclip.concepts.submit.JobSubmission;
 import java.io.PrintWriter;
@@ -78,7 +79,7 @@ public final class ConceptsSubmitCommand implements Callable<Integer> {
             return "--no-resume";
         }
         List<String> remote = Stream.of(config.checkpointDir(), config.savepointDir())
-                .filter(d -> d != null && d.contains("://") && !d.startsWith("file:")).toList();
+                .filter(d -> d != null && !RecoveryPoints.searchable(d)).toList();
         return remote.isEmpty() ? "nothing to restore"
                 : "only local directories are searched, not " + String.join(" or ", remote)
                         + ": pass --from-savepoint PATH to restore from one";

@@ -127,11 +127,17 @@ public final class RecoveryPoints {
         }
     }
 
+    /** Whether {@link #newest} can search {@code dir}: a plain path or a {@code file:} URI, not s3:, hdfs: or the like. */
+    public static boolean searchable(String dir) {
+        String scheme = URI.create(dir).getScheme();
+        return scheme == null || "file".equals(scheme);
+    }
+
     private static Optional<Path> localPath(String uri) {
-        URI parsed = URI.create(uri);
-        if (parsed.getScheme() != null && !"file".equals(parsed.getScheme())) {
+        if (!searchable(uri)) {
             return Optional.empty();
         }
+        URI parsed = URI.create(uri);
         Path path = parsed.getScheme() == null ? Path.of(uri) : Path.of(parsed);
         return Files.isDirectory(path) ? Optional.of(path) : Optional.empty();
     }
