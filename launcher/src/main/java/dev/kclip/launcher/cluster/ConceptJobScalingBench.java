@@ -2,6 +2,7 @@ package dev.kclip.launcher.cluster;
 
 import dev.kclip.common.broker.EmbeddedKafkaBroker;
 import dev.kclip.common.cli.Cli;
+import dev.kclip.common.kafka.TopicReader;
 import dev.kclip.common.topics.TopicCatalogAdmin;
 import dev.kclip.concepts.cli.ConceptsSubmitCommand;
 import dev.kclip.flink.session.FlinkSessionProcesses;
@@ -79,17 +80,8 @@ public final class ConceptJobScalingBench {
                     0);
         }
         List<EmbeddedPair> embedded = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(topology.connection().consumer(null),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(source).stream()
-                    .map(p -> new TopicPartition(source, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> embedded.add(EMBEDDED.deserialize(source, r.value())));
-            }
-        }
+        TopicReader.read(topology.connection(), source, true, Long.MAX_VALUE, Duration.ofSeconds(3),
+                r -> embedded.add(EMBEDDED.deserialize(source, r.value())));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(topology.connection().producer(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int r = 0; r < repeat; r++) {
